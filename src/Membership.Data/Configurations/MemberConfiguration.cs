@@ -1,0 +1,20 @@
+using Membership.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Membership.Data.Configurations;
+
+public sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
+{
+    public void Configure(EntityTypeBuilder<Member> builder)
+    {
+        builder.Property(m => m.UserId).HasMaxLength(450).IsRequired();
+        // One membership per fan per creator: following twice must not make two members.
+        builder.HasIndex(m => new { m.CreatorId, m.UserId }).IsUnique();
+        builder.HasIndex(m => new { m.TierId, m.Status });
+        builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+        builder.HasOne(m => m.Creator).WithMany().HasForeignKey(m => m.CreatorId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(m => m.Tier).WithMany().HasForeignKey(m => m.TierId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

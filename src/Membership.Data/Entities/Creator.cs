@@ -1,0 +1,36 @@
+namespace Membership.Data.Entities;
+
+/// <summary>A creator's page: the handle it is reached at and the money settings its figures use.</summary>
+public class Creator
+{
+    public const int DefaultYearlyGoalMajor = 100_000;
+    public const int DefaultTrueFanThresholdMajor = 100;
+
+    public int Id { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public AppUser? User { get; set; }
+
+    /// <summary>Lower-case URL slug, unique across the site: the page lives at <c>/{Handle}</c>.</summary>
+    public string Handle { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public string Bio { get; set; } = "";
+
+    /// <summary>ISO 4217 code, upper case. Fixed once the creator has tiers: every figure is in it.</summary>
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>Yearly revenue goal in minor units of <see cref="Currency"/>.</summary>
+    public long YearlyGoalMinor { get; set; }
+
+    /// <summary>Yearly commitment (minor units) at which a member counts as a true fan.</summary>
+    public long TrueFanThresholdMinor { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public List<Tier> Tiers { get; set; } = [];
+}

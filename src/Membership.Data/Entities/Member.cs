@@ -1,0 +1,44 @@
+namespace Membership.Data.Entities;
+
+/// <summary>
+/// One fan's membership of one creator (METRICS.md: "a member"). A fan who follows for free
+/// has no tier; a paying member has the tier they pay for.
+/// </summary>
+public class Member
+{
+    public int Id { get; set; }
+
+    public int CreatorId { get; set; }
+
+    public Creator? Creator { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public AppUser? User { get; set; }
+
+    public int? TierId { get; set; }
+
+    public Tier? Tier { get; set; }
+
+    public MemberStatus Status { get; set; }
+
+    public DateTime JoinedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Where a membership stands. Only <see cref="Active"/> and <see cref="PastDue"/> hold a tier place.</summary>
+public enum MemberStatus
+{
+    /// <summary>Follows for free: no tier.</summary>
+    Following,
+
+    /// <summary>Paid up on a tier.</summary>
+    Active,
+
+    /// <summary>A renewal failed; access continues through the grace period.</summary>
+    PastDue,
+
+    /// <summary>The paid membership ended; the fan still follows.</summary>
+    Ended,
+}

@@ -1,0 +1,236 @@
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Membership.Web.Features.Account;
+
+/// <summary>Sign up, confirm, sign in (password or email link), sign out, reset, settings.</summary>
+[Route("account")]
+public sealed class AccountController(UserManager<AppUser> users, SignInManager<AppUser> signIn) : Controller
+{
+    [HttpGet("sign-up")]
+    public IActionResult SignUp(string? returnUrl) => View(new SignUpRequest { ReturnUrl = returnUrl });
+
+    [HttpPost("sign-up")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> SignUp(SignUpRequest request, [FromServices] SignUpHandler handler)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(request);
+        }
+
+        var errors = await handler.HandleAsync(request);
+        if (errors.Any)
+        {
+            errors.CopyTo(ModelState);
+            return View(request);
+        }
+
+        return View("CheckEmail", new CheckEmailViewModel(request.Email.Trim(), CheckEmailReason.Confirm));
+    }
+
+    [HttpGet("confirm-email")]
+    public async Task<IActionResult> ConfirmEmail(string? userId, string? code)
+    {
+        var user = userId is null ? null : await users.FindByIdAsync(userId);
+        var token = AccountEmails.Decode(code);
+        var confirmed = user is not null && token is not null && (await users.ConfirmEmailAsync(user, token)).Succeeded;
+        return View(confirmed);
+    }
+
+    [HttpPost("resend-confirmation")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> ResendConfirmation(string? email, [FromServices] AccountEmails accountEmails)
+    {
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is not null && !user.EmailConfirmed)
+        {
+            await accountEmails.SendConfirmationAsync(user);
+        }
+
+        return View("CheckEmail", new CheckEmailViewModel(email?.Trim() ?? "", CheckEmailReason.Confirm));
+    }
+
+    [HttpGet("sign-in")]
+    public IActionResult SignIn(string? returnUrl) => View(new SignInRequest { ReturnUrl = returnUrl });
+
+    [HttpPost("sign-in")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> SignIn(SignInRequest request, [FromServices] SignInHandler handler)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(request);
+        }
+
+        var (outcome, errors) = await handler.HandleAsync(request);
+        if (outcome == SignInOutcome.SignedIn)
+        {
+            return LocalRedirectOrHome(request.ReturnUrl);
+        }
+
+        errors.CopyTo(ModelState);
+        ViewData["ShowResendConfirmation"] = outcome == SignInOutcome.EmailNotConfirmed;
+        request.Password = "";
+        return View(request);
+    }
+
+    [HttpGet("magic-link")]
+    public IActionResult MagicLink(string? returnUrl) => View(new MagicLinkRequest { ReturnUrl = returnUrl });
+
+    [HttpPost("magic-link")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> MagicLink(MagicLinkRequest request, [FromServices] MagicLinkHandler handler)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(request);
+        }
+
+        await handler.SendAsync(request);
+        return View("CheckEmail", new CheckEmailViewModel(request.Email.Trim(), CheckEmailReason.MagicLink));
+    }
+
+    /// <summary>
+    /// The link in the email lands on a page with a button: a GET must not spend the token,
+    /// or mail scanners that open links would sign in (and burn the link) before the person.
+    /// </summary>
+    [HttpGet("magic")]
+    public IActionResult Magic(string? token, string? returnUrl) => View(new MagicLinkRedeemViewModel(token ?? "", returnUrl));
+
+    [HttpPost("magic")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> RedeemMagic(string? token, string? returnUrl, [FromServices] MagicLinkHandler handler)
+    {
+        var user = await handler.RedeemAsync(token);
+        if (user is null)
+        {
+            ModelState.AddModelError("", "This sign-in link has expired or was already used. Ask for a new one.");
+            return View("MagicLink", new MagicLinkRequest { ReturnUrl = returnUrl });
+        }
+
+        await signIn.SignInAsync(user, isPersistent: true);
+        return LocalRedirectOrHome(returnUrl);
+    }
+
+    [HttpPost("sign-out")]
+    public async Task<IActionResult> SignOutOfSite()
+    {
+        await signIn.SignOutAsync();
+        return RedirectToAction("Index", "Home");
+    }
+
+    [HttpGet("forgot-password")]
+    public IActionResult ForgotPassword() => View(new ForgotPasswordRequest());
+
+    [HttpPost("forgot-password")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> ForgotPassword(ForgotPasswordRequest request, [FromServices] PasswordResetHandler handler)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(request);
+        }
+
+        await handler.SendAsync(request);
+        return View("CheckEmail", new CheckEmailViewModel(request.Email.Trim(), CheckEmailReason.PasswordReset));
+    }
+
+    [HttpGet("reset-password")]
+    public IActionResult ResetPassword(string? email, string? code) =>
+        View(new ResetPasswordRequest { Email = email ?? "", Code = code ?? "" });
+
+    [HttpPost("reset-password")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> ResetPassword(ResetPasswordRequest request, [FromServices] PasswordResetHandler handler)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(request);
+        }
+
+        var errors = await handler.ResetAsync(request);
+        if (errors.Any)
+        {
+            errors.CopyTo(ModelState);
+            return View(request);
+        }
+
+        TempData["Notice"] = "Your password is changed. Sign in with it now.";
+        return RedirectToAction(nameof(SignIn));
+    }
+
+    [Authorize]
+    [HttpGet("settings")]
+    public async Task<IActionResult> Settings([FromServices] AccountSettingsHandler handler)
+    {
+        var user = await CurrentUserAsync();
+        return View(await handler.LoadAsync(user));
+    }
+
+    [Authorize]
+    [HttpPost("settings/profile")]
+    public async Task<IActionResult> UpdateProfile([Bind(Prefix = "Profile")] ProfileRequest request, [FromServices] AccountSettingsHandler handler)
+    {
+        var user = await CurrentUserAsync();
+        if (ModelState.IsValid)
+        {
+            var errors = await handler.UpdateProfileAsync(user, request);
+            if (!errors.Any)
+            {
+                TempData["Notice"] = "Your name is saved.";
+                return RedirectToAction(nameof(Settings));
+            }
+
+            errors.CopyTo(ModelState);
+        }
+
+        var model = await handler.LoadAsync(user);
+        model.Profile = request;
+        return View(nameof(Settings), model);
+    }
+
+    [Authorize]
+    [HttpPost("settings/password")]
+    public async Task<IActionResult> ChangePassword([Bind(Prefix = "Password")] ChangePasswordRequest request, [FromServices] AccountSettingsHandler handler)
+    {
+        var user = await CurrentUserAsync();
+        if (ModelState.IsValid)
+        {
+            var errors = await handler.ChangePasswordAsync(user, request);
+            if (!errors.Any)
+            {
+                TempData["Notice"] = "Your password is changed.";
+                return RedirectToAction(nameof(Settings));
+            }
+
+            errors.CopyTo(ModelState);
+        }
+
+        return View(nameof(Settings), await handler.LoadAsync(user));
+    }
+
+    [HttpGet("access-denied")]
+    public IActionResult AccessDenied() => View();
+
+    private async Task<AppUser> CurrentUserAsync() =>
+        await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed-in user not found.");
+
+    private IActionResult LocalRedirectOrHome(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : RedirectToAction("Index", "Home");
+}
+
+public enum CheckEmailReason
+{
+    Confirm,
+    MagicLink,
+    PasswordReset,
+}
+
+public sealed record CheckEmailViewModel(string Email, CheckEmailReason Reason);
+
+public sealed record MagicLinkRedeemViewModel(string Token, string? ReturnUrl);

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+
+namespace Membership.Web.Features.Account;
+
+public sealed class ProfileRequest
+{
+    [Display(Name = "Your name")]
+    [Required(ErrorMessage = "Enter your name.")]
+    [StringLength(80, ErrorMessage = "Keep your name under 80 characters.")]
+    public string DisplayName { get; set; } = "";
+}
+
+public sealed class ChangePasswordRequest
+{
+    [Display(Name = "Current password")]
+    [Required(ErrorMessage = "Enter your current password.")]
+    [DataType(DataType.Password)]
+    public string CurrentPassword { get; set; } = "";
+
+    [Display(Name = "New password")]
+    [Required(ErrorMessage = "Choose a new password.")]
+    [StringLength(128, MinimumLength = AccountRules.PasswordMinLength, ErrorMessage = "Use at least 10 characters.")]
+    [DataType(DataType.Password)]
+    public string NewPassword { get; set; } = "";
+}
+
+public sealed class AccountSettingsViewModel
+{
+    public string Email { get; set; } = "";
+
+    public bool HasPassword { get; set; }
+
+    public ProfileRequest Profile { get; set; } = new();
+
+    public ChangePasswordRequest Password { get; set; } = new();
+}
+
+/// <summary>The signed-in user's own settings: name and password.</summary>
+public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInManager<AppUser> signIn)
+{
+    public async Task<AccountSettingsViewModel> LoadAsync(AppUser user) => new()
+    {
+        Email = user.Email ?? "",
+        HasPassword = await users.HasPasswordAsync(user),
+        Profile = new ProfileRequest { DisplayName = user.DisplayName },
+    };
+
+    public async Task<Errors> UpdateProfileAsync(AppUser user, ProfileRequest request)
+    {
+        user.DisplayName = request.DisplayName.Trim();
+        var result = await users.UpdateAsync(user);
+        return result.Succeeded ? Errors.None : AccountRules.ToErrors(result);
+    }
+
+    public async Task<Errors> ChangePasswordAsync(AppUser user, ChangePasswordRequest request)
+    {
+        var result = await users.ChangePasswordAsync(user, request.CurrentPassword, request.NewPassword);
+        if (!result.Succeeded)
+        {
+            var errors = new Errors();
+            foreach (var error in result.Errors)
+            {
+                if (error.Code == "PasswordMismatch")
+                {
+                    errors.Add("Password.CurrentPassword", "Your current password is not right.");
+                }
+                else
+                {
+                    errors.Add("Password.NewPassword", error.Description);
+                }
+            }
+
+            return errors;
+        }
+
+        await signIn.RefreshSignInAsync(user);
+        return Errors.None;
+    }
+}

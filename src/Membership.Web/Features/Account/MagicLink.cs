@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Email;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Membership.Web.Features.Account;
+
+public sealed class MagicLinkRequest
+{
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    public string Email { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>
+/// Password-less sign-in, as Ghost members use: a one-time link by email. The answer is the
+/// same whether or not the address has an account, so the form tells nobody who is a user.
+/// </summary>
+public sealed class MagicLinkHandler(
+    MembershipDbContext db,
+    UserManager<AppUser> users,
+    EmailTemplates templates,
+    IEmailSender sender,
+    PublicLinks links,
+    IOptions<SecuritySettings> security,
+    TimeProvider clock)
+{
+    public async Task SendAsync(MagicLinkRequest request)
+    {
+        var user = await users.FindByEmailAsync(request.Email.Trim());
+        if (user is null)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        db.MagicLinkTokens.Add(new MagicLinkToken
+        {
+            UserId = user.Id,
+            TokenHash = Hash(token),
+            CreatedAt = now,
+            ExpiresAt = now.AddMinutes(security.Value.MagicLinkMinutes),
+        });
+        await db.SaveChangesAsync();
+
+        var returnUrl = string.IsNullOrEmpty(request.ReturnUrl) ? "" : $"&returnUrl={Uri.EscapeDataString(request.ReturnUrl)}";
+        var link = links.Absolute($"account/magic?token={token}{returnUrl}");
+        await sender.SendAsync(templates.MagicLink(user.Email!, user.DisplayName, link, security.Value.MagicLinkMinutes));
+    }
+
+    /// <summary>
+    /// Spends the token: the user it belongs to, or null when it is unknown, used or expired.
+    /// The conditional update makes two clicks on one link sign in at most once.
+    /// </summary>
+    public async Task<AppUser?> RedeemAsync(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 100)
+        {
+            return null;
+        }
+
+        var hash = Hash(token);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var spent = await db.MagicLinkTokens
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now));
+        if (spent != 1)
+        {
+            return null;
+        }
+
+        var userId = await db.MagicLinkTokens.Where(t => t.TokenHash == hash).Select(t => t.UserId).SingleAsync();
+        var user = await users.FindByIdAsync(userId);
+        if (user is not null && !user.EmailConfirmed)
+        {
+            // The click proves the address is theirs.
+            user.EmailConfirmed = true;
+            await users.UpdateAsync(user);
+        }
+
+        return user;
+    }
+
+    private static string Hash(string token) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+
+namespace Membership.Web.Features.Account;
+
+public sealed class ForgotPasswordRequest
+{
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    public string Email { get; set; } = "";
+}
+
+public sealed class ResetPasswordRequest
+{
+    [Required]
+    public string Email { get; set; } = "";
+
+    [Required]
+    public string Code { get; set; } = "";
+
+    [Display(Name = "New password")]
+    [Required(ErrorMessage = "Choose a new password.")]
+    [StringLength(128, MinimumLength = AccountRules.PasswordMinLength, ErrorMessage = "Use at least 10 characters.")]
+    [DataType(DataType.Password)]
+    public string Password { get; set; } = "";
+}
+
+/// <summary>Forgot / reset password. Like the magic link, the forgot form never reveals whether an account exists.</summary>
+public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails)
+{
+    public async Task SendAsync(ForgotPasswordRequest request)
+    {
+        var user = await users.FindByEmailAsync(request.Email.Trim());
+        if (user is not null)
+        {
+            await accountEmails.SendPasswordResetAsync(user);
+        }
+    }
+
+    public async Task<Errors> ResetAsync(ResetPasswordRequest request)
+    {
+        var invalid = new Errors().Add("", "This reset link has expired or was already used. Ask for a new one.");
+        var user = await users.FindByEmailAsync(request.Email.Trim());
+        var token = AccountEmails.Decode(request.Code);
+        if (user is null || token is null)
+        {
+            return invalid;
+        }
+
+        var result = await users.ResetPasswordAsync(user, token, request.Password);
+        if (!result.Succeeded)
+        {
+            return AccountRules.ToErrors(result);
+        }
+
+        // Following the link proves the mailbox is theirs: confirm it and lift any lockout.
+        if (!user.EmailConfirmed)
+        {
+            user.EmailConfirmed = true;
+            await users.UpdateAsync(user);
+        }
+
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        return Errors.None;
+    }
+}

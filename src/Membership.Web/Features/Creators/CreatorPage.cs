@@ -1,0 +1,64 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Tiers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Creators;
+
+public sealed class CreatorPageViewModel
+{
+    public required Creator Creator { get; init; }
+
+    public required IReadOnlyList<TierCard> Tiers { get; init; }
+
+    public int FollowerCount { get; init; }
+
+    public bool IsOwner { get; init; }
+
+    public bool IsSignedIn { get; init; }
+
+    /// <summary>The viewer's membership of this creator, if any.</summary>
+    public Member? ViewerMembership { get; init; }
+}
+
+/// <summary>A tier as a visitor sees it on the creator's page.</summary>
+public sealed record TierCard(Tier Tier, int Members)
+{
+    public int? PlacesLeft => Tier.MemberCap is { } cap ? Math.Max(0, cap - Members) : null;
+
+    public bool IsFull => PlacesLeft == 0;
+}
+
+/// <summary>Builds the public page at <c>/{handle}</c>.</summary>
+public sealed class CreatorPageQuery(MembershipDbContext db)
+{
+    public async Task<CreatorPageViewModel?> LoadAsync(string handle, string? viewerId)
+    {
+        var normalized = Handles.Normalize(handle);
+        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
+        if (creator is null)
+        {
+            return null;
+        }
+
+        var tiers = await db.Tiers.AsNoTracking()
+            .Where(t => t.CreatorId == creator.Id && t.ArchivedAt == null)
+            .OrderBy(t => t.SortOrder).ThenBy(t => t.Id)
+            .ToListAsync();
+        var counts = await TierMembers.CountByTierAsync(db, creator.Id);
+        var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id);
+        var membership = viewerId is null
+            ? null
+            : await db.Members.AsNoTracking().Include(m => m.Tier).SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == viewerId);
+
+        return new CreatorPageViewModel
+        {
+            Creator = creator,
+            Tiers = tiers.Select(t => new TierCard(t, counts.GetValueOrDefault(t.Id))).ToList(),
+            FollowerCount = followers,
+            IsOwner = viewerId is not null && viewerId == creator.UserId,
+            IsSignedIn = viewerId is not null,
+            ViewerMembership = membership,
+        };
+    }
+}

@@ -1,0 +1,68 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Creators;
+
+/// <summary>Free membership: follow a creator, or stop following.</summary>
+public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
+{
+    public async Task<Errors> FollowAsync(Creator creator, string userId)
+    {
+        if (creator.UserId == userId)
+        {
+            return new Errors().Add("", "This is your own page.");
+        }
+
+        if (await db.Members.AnyAsync(m => m.CreatorId == creator.Id && m.UserId == userId))
+        {
+            return Errors.None;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.Members.Add(new Member
+        {
+            CreatorId = creator.Id,
+            UserId = userId,
+            Status = MemberStatus.Following,
+            JoinedAt = now,
+            UpdatedAt = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (!await db.Members.AnyAsync(m => m.CreatorId == creator.Id && m.UserId == userId))
+            {
+                throw;
+            }
+
+            // Two clicks raced; the unique index kept one membership, which is what was asked for.
+        }
+
+        return Errors.None;
+    }
+
+    /// <summary>Stops a free follow. A paying member cancels their tier instead, so their membership stays.</summary>
+    public async Task<Errors> UnfollowAsync(Creator creator, string userId)
+    {
+        var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId);
+        if (member is null)
+        {
+            return Errors.None;
+        }
+
+        if (member.Status is MemberStatus.Active or MemberStatus.PastDue)
+        {
+            return new Errors().Add("", "You are a paying member: cancel your membership to stop following.");
+        }
+
+        db.Members.Remove(member);
+        await db.SaveChangesAsync();
+        return Errors.None;
+    }
+}

@@ -1,0 +1,31 @@
+using Membership.Data;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Home;
+
+/// <summary>The front page: what the site is, and the newest creator pages.</summary>
+public sealed class HomeController(MembershipDbContext db) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index()
+    {
+        var creators = await db.Creators.AsNoTracking()
+            .OrderByDescending(c => c.CreatedAt)
+            .Take(12)
+            .Select(c => new CreatorLink(c.Handle, c.DisplayName, c.Bio))
+            .ToListAsync();
+        return View(creators);
+    }
+
+    [HttpGet("error")]
+    public IActionResult Error() => View(new ErrorViewModel(500));
+
+    /// <summary>The friendly page for empty 4xx/5xx responses (status code pages re-execute here).</summary>
+    [HttpGet("error/{code:int}")]
+    public IActionResult Error(int code) => View(new ErrorViewModel(code));
+}
+
+public sealed record ErrorViewModel(int StatusCode);
+
+public sealed record CreatorLink(string Handle, string DisplayName, string Bio);

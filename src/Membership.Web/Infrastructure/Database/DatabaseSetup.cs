@@ -1,0 +1,59 @@
+using Membership.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Infrastructure.Database;
+
+/// <summary>Reads the database settings, registers the context and applies migrations.</summary>
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddMembershipDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var settings = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
+        var connectionString = ResolveConnectionString(settings, configuration, environment);
+        services.AddDbContext<MembershipDbContext>(options => options.UseMembershipDatabase(settings.Provider, connectionString));
+        return services;
+    }
+
+    /// <summary>The connection string in force; for SQLite with none set, a file in the data folder (created here).</summary>
+    public static string ResolveConnectionString(DatabaseSettings settings, IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            return settings.ConnectionString;
+        }
+
+        if (settings.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException(
+                $"Database:ConnectionString is required when Database:Provider is {settings.Provider}.");
+        }
+
+        var dataDirectory = DataDirectory(configuration, environment);
+        return $"Data Source={Path.Combine(dataDirectory, "membership.db")}";
+    }
+
+    /// <summary>The absolute data folder (<c>App:DataDirectory</c>), created if missing.</summary>
+    public static string DataDirectory(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration["App:DataDirectory"];
+        var path = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "data" : configured, environment.ContentRootPath);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup));
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count == 0)
+        {
+            logger.LogInformation("Database schema is up to date");
+            return;
+        }
+
+        logger.LogInformation("Applying {Count} migrations: {Migrations}", pending.Count, string.Join(", ", pending));
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,26 @@
+using Membership.Web.Infrastructure.Database;
+using Microsoft.Extensions.Options;
+
+namespace Membership.Web.Infrastructure.Email;
+
+public static class EmailSetup
+{
+    public static IServiceCollection AddMembershipEmail(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.Configure<EmailSettings>(configuration.GetSection("Email"));
+        services.AddSingleton<MimeMessageFactory>();
+        services.AddSingleton<EmailTemplates>();
+        services.AddSingleton<IEmailSender>(provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<EmailSettings>>().Value;
+            var directory = string.IsNullOrWhiteSpace(settings.PickupDirectory)
+                ? Path.Combine(DatabaseSetup.DataDirectory(configuration, environment), "mail")
+                : Path.GetFullPath(settings.PickupDirectory, environment.ContentRootPath);
+            return new PickupFolderEmailSender(
+                provider.GetRequiredService<MimeMessageFactory>(),
+                directory,
+                provider.GetRequiredService<ILogger<PickupFolderEmailSender>>());
+        });
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Membership.Web.Infrastructure;
+
+/// <summary>
+/// Validation failures a handler found, by form field ("" for the whole form). A handler
+/// that returns any writes nothing; the controller shows them next to the fields.
+/// </summary>
+public sealed class Errors
+{
+    private readonly List<(string Field, string Message)> _items = [];
+
+    public bool Any => _items.Count > 0;
+
+    public IReadOnlyList<(string Field, string Message)> Items => _items;
+
+    public Errors Add(string field, string message)
+    {
+        _items.Add((field, message));
+        return this;
+    }
+
+    public void CopyTo(ModelStateDictionary modelState)
+    {
+        foreach (var (field, message) in _items)
+        {
+            modelState.AddModelError(field, message);
+        }
+    }
+
+    public static Errors None => new();
+}

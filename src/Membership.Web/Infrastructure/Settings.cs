@@ -1,0 +1,70 @@
+using Membership.Data;
+
+namespace Membership.Web.Infrastructure;
+
+/// <summary>Section <c>App</c>: where the site lives and keeps its files.</summary>
+public sealed class AppSettings
+{
+    /// <summary>Public address used in links that leave the site (emails). Empty: taken from the request.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Folder for the SQLite file, mail pickup and uploads; relative paths are under the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
+}
+
+/// <summary>Section <c>Database</c>: which database and how to reach it.</summary>
+public sealed class DatabaseSettings
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Empty with SQLite: <c>{DataDirectory}/membership.db</c>. Required for the others.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Apply pending migrations when the site starts (otherwise run the <c>migrate</c> command).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+/// <summary>Section <c>Admin</c>.</summary>
+public sealed class AdminSettings
+{
+    /// <summary>Accounts with these emails get the admin role when they sign up (the first account always does).</summary>
+    public string[] Emails { get; set; } = [];
+}
+
+/// <summary>Section <c>Email</c>.</summary>
+public sealed class EmailSettings
+{
+    public string FromAddress { get; set; } = "no-reply@membership.local";
+
+    public string FromName { get; set; } = "Membership";
+
+    /// <summary>Where .eml files are written when no SMTP server is set. Empty: <c>{DataDirectory}/mail</c>.</summary>
+    public string PickupDirectory { get; set; } = "";
+}
+
+/// <summary>Section <c>Security</c>.</summary>
+public sealed class SecuritySettings
+{
+    /// <summary>HTTPS redirect, HSTS and Secure-only cookies. Unset: on everywhere but Development.</summary>
+    public bool? RequireHttps { get; set; }
+
+    /// <summary>Failed password sign-ins before an account is locked.</summary>
+    public int LockoutMaxFailedAttempts { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Requests per client IP to each sign-in, sign-up, magic-link and reset form per window.</summary>
+    public int AuthRateLimitPermits { get; set; } = 10;
+
+    public int AuthRateLimitWindowSeconds { get; set; } = 60;
+
+    /// <summary>How long a magic sign-in link works.</summary>
+    public int MagicLinkMinutes { get; set; } = 15;
+}
+
+/// <summary>Section <c>Tiers</c>.</summary>
+public sealed class TierSettings
+{
+    /// <summary>Highest monthly or yearly price a tier may have, in minor units (Stripe's own ceiling is 99,999,999).</summary>
+    public long MaxPriceMinorUnits { get; set; } = 10_000_000;
+}

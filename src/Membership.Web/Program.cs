@@ -1,0 +1,144 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Account;
+using Membership.Web.Features.Creators;
+using Membership.Web.Features.Tiers;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Commands;
+using Membership.Web.Infrastructure.Database;
+using Membership.Web.Infrastructure.Email;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Razor;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+var environment = builder.Environment;
+var security = configuration.GetSection("Security").Get<SecuritySettings>() ?? new SecuritySettings();
+var requireHttps = security.RequireHttps ?? !environment.IsDevelopment();
+var cookieSecurity = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+
+builder.Services.Configure<AppSettings>(configuration.GetSection("App"));
+builder.Services.Configure<AdminSettings>(configuration.GetSection("Admin"));
+builder.Services.Configure<SecuritySettings>(configuration.GetSection("Security"));
+builder.Services.Configure<TierSettings>(configuration.GetSection("Tiers"));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHttpContextAccessor();
+
+builder.Services.AddMembershipDatabase(configuration, environment);
+builder.Services.AddMembershipEmail(configuration, environment);
+
+builder.Services.AddDataProtection()
+    .SetApplicationName("Membership")
+    .PersistKeysToDbContext<MembershipDbContext>();
+
+builder.Services.AddIdentity<AppUser, IdentityRole>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        options.SignIn.RequireConfirmedEmail = true;
+        options.Password.RequiredLength = AccountRules.PasswordMinLength;
+        options.Password.RequireDigit = false;
+        options.Password.RequireLowercase = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Password.RequiredUniqueChars = 1;
+        options.Lockout.AllowedForNewUsers = true;
+        options.Lockout.MaxFailedAccessAttempts = security.LockoutMaxFailedAttempts;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(security.LockoutMinutes);
+    })
+    .AddEntityFrameworkStores<MembershipDbContext>()
+    .AddDefaultTokenProviders();
+
+builder.Services.ConfigureApplicationCookie(options =>
+{
+    options.Cookie.Name = "membership.auth";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Lax;
+    options.Cookie.SecurePolicy = cookieSecurity;
+    options.LoginPath = "/account/sign-in";
+    options.LogoutPath = "/account/sign-out";
+    options.AccessDeniedPath = "/account/access-denied";
+    options.ExpireTimeSpan = TimeSpan.FromDays(30);
+    options.SlidingExpiration = true;
+});
+builder.Services.AddAntiforgery(options =>
+{
+    options.Cookie.Name = "membership.antiforgery";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+builder.Services.Configure<CookieTempDataProviderOptions>(options =>
+{
+    options.Cookie.Name = "membership.notice";
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+
+builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+builder.Services.Configure<RazorViewEngineOptions>(options =>
+{
+    // Feature folders: a controller's views sit beside it in Features/<Feature>/.
+    options.ViewLocationFormats.Clear();
+    options.ViewLocationFormats.Add("/Features/{1}/{0}.cshtml");
+    options.ViewLocationFormats.Add("/Features/Shared/{0}.cshtml");
+});
+builder.Services.AddAuthRateLimiting(configuration);
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.Configure<FormOptions>(options => options.ValueCountLimit = 200);
+
+builder.Services.AddScoped<PublicLinks>();
+builder.Services.AddScoped<AccountEmails>();
+builder.Services.AddScoped<SignUpHandler>();
+builder.Services.AddScoped<SignInHandler>();
+builder.Services.AddScoped<MagicLinkHandler>();
+builder.Services.AddScoped<PasswordResetHandler>();
+builder.Services.AddScoped<AccountSettingsHandler>();
+builder.Services.AddScoped<CreatorProfileHandler>();
+builder.Services.AddScoped<CreatorPageQuery>();
+builder.Services.AddScoped<FollowHandler>();
+builder.Services.AddScoped<SaveTierHandler>();
+builder.Services.AddScoped<TierCommands>();
+builder.Services.AddScoped<DemoSeeder>();
+
+var app = builder.Build();
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(app, args);
+}
+
+if (configuration.GetValue("Database:MigrateOnStartup", true))
+{
+    await DatabaseSetup.MigrateAsync(app.Services);
+}
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error");
+}
+
+if (requireHttps)
+{
+    app.UseHsts();
+    app.UseHttpsRedirection();
+}
+
+app.UseSecurityHeaders();
+app.UseStatusCodePagesWithReExecute("/error/{0}");
+app.UseStaticFiles();
+app.UseRouting();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/healthz").DisableRateLimiting();
+app.MapControllers();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The site's entry point; public so the integration tests can host it.</summary>
+public partial class Program;
