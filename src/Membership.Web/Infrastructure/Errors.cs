@@ -20,11 +20,12 @@ public sealed class Errors
         return this;
     }
 
-    public void CopyTo(ModelStateDictionary modelState)
+    /// <summary>Adds the errors to the form's model state; <paramref name="prefix"/> is the form model's name in the view ("Form").</summary>
+    public void CopyTo(ModelStateDictionary modelState, string prefix = "")
     {
         foreach (var (field, message) in _items)
         {
-            modelState.AddModelError(field, message);
+            modelState.AddModelError(field.Length == 0 || prefix.Length == 0 ? field : $"{prefix}.{field}", message);
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
                 return RedirectToAction("Index", "Tiers");
             }
 
-            errors.CopyTo(ModelState);
+            errors.CopyTo(ModelState, "Form");
         }
 
         return View("Profile", new CreatorProfileViewModel { Form = request, IsNew = true });
@@ -104,7 +104,7 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
                 return RedirectToAction(nameof(EditProfile));
             }
 
-            errors.CopyTo(ModelState);
+            errors.CopyTo(ModelState, "Form");
         }
 
         return View("Profile", new CreatorProfileViewModel { Form = request, CurrencyLocked = await handler.HasTiersAsync(creator.Id) });

@@ -18,11 +18,11 @@ public sealed class HomeController(MembershipDbContext db) : Controller
         return View(creators);
     }
 
-    [HttpGet("error")]
+    [Route("error")]
     public IActionResult Error() => View(new ErrorViewModel(500));
 
     /// <summary>The friendly page for empty 4xx/5xx responses (status code pages re-execute here).</summary>
-    [HttpGet("error/{code:int}")]
+    [Route("error/{code:int}")]
     public IActionResult Error(int code) => View(new ErrorViewModel(code));
 }
 

@@ -64,7 +64,7 @@ public sealed class TiersController(MembershipDbContext db) : Controller
                 return RedirectToAction(nameof(Index));
             }
 
-            errors.CopyTo(ModelState);
+            errors.CopyTo(ModelState, "Form");
         }
 
         return View("Form", new TierFormViewModel { Currency = creator.Currency, Form = request });
@@ -106,7 +106,7 @@ public sealed class TiersController(MembershipDbContext db) : Controller
                 return RedirectToAction(nameof(Index));
             }
 
-            errors.CopyTo(ModelState);
+            errors.CopyTo(ModelState, "Form");
         }
 
         return View("Form", new TierFormViewModel

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. installs what the tests need on Debian/Ubuntu when missing (PostgreSQL, Chromium, aiosmtpd);
+#   2. starts a throwaway PostgreSQL server on a free loopback port;
+#   3. checks every provider's migrations against the model and writes the SQL Server script;
+#   4. runs the integration suite on SQLite, then again on PostgreSQL;
+#   5. publishes the site and runs the browser journeys in Chromium.
+# Ends with one line: "tests: N passed, M failed". Exit code 0 only when nothing failed.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+artifacts="$root/artifacts"
+results="$artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results" "$artifacts/sql"
+passed=0
+failed=0
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_prerequisites() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "Installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+pg_dir=""
+pg_bin=""
+start_postgres() {
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  pg_dir="$(mktemp -d /tmp/membership-pg.XXXXXX)"
+  pg_port="$(free_port)"
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$pg_dir"
+    run=(su postgres -s /bin/sh -c)
+  else
+    run=(sh -c)
+  fi
+  "${run[@]}" "'$pg_bin/initdb' -D '$pg_dir/data' -A trust -U postgres >'$pg_dir/initdb.log' 2>&1" || { cat "$pg_dir/initdb.log"; return 1; }
+  # Durability off: a test database is thrown away, and fsync is most of its cost.
+  "${run[@]}" "'$pg_bin/pg_ctl' -D '$pg_dir/data' -l '$pg_dir/server.log' -w -t 60 -o \"-p $pg_port -k '$pg_dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >/dev/null" \
+    || { cat "$pg_dir/server.log"; return 1; }
+  export MEMBERSHIP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true"
+  echo "PostgreSQL on 127.0.0.1:$pg_port"
+}
+
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/sh -c "'$pg_bin/pg_ctl' -D '$pg_dir/data' -m immediate stop" >/dev/null 2>&1
+  else
+    "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1
+  fi
+  rm -rf "$pg_dir"
+}
+trap stop_postgres EXIT
+
+# A check that is not an xunit test (migrations, script): counted as one test.
+check() {
+  local name="$1"; shift
+  if "$@" >"$results/$name.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; tail -n 30 "$results/$name.log"
+  fi
+}
+
+# Runs one test project and adds its trx counters; a run that produced no trx counts as one failure.
+run_tests() {
+  local name="$1" project="$2"; shift 2
+  log "Tests: $name"
+  env "$@" dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results"
+  local trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "FAIL $name: no results (the test run crashed)"
+    failed=$((failed + 1))
+    return
+  fi
+  local counters p f e
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")"
+  f="$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")"
+  e="$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")"
+  passed=$((passed + p)); failed=$((failed + f + e))
+  echo "$name: $p passed, $((f + e)) failed"
+}
+
+install_prerequisites
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+log "Build"
+dotnet tool restore >/dev/null
+if ! dotnet build Membership.sln -c Release --nologo -v quiet; then
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
+log "Migrations"
+for provider in Sqlite SqlServer PostgreSql; do
+  check "migrations-$provider-match-model" \
+    dotnet ef migrations has-pending-model-changes --no-build --configuration Release --project "src/Membership.Data.$provider"
+done
+check "migrations-sqlserver-idempotent-script" \
+  dotnet ef migrations script --idempotent --no-build --configuration Release --project src/Membership.Data.SqlServer \
+  -o "$artifacts/sql/membership-sqlserver.sql"
+
+run_tests sqlite tests/Membership.Tests MEMBERSHIP_TEST_DATABASE=Sqlite
+
+log "PostgreSQL"
+if start_postgres; then
+  run_tests postgresql tests/Membership.Tests MEMBERSHIP_TEST_DATABASE=PostgreSql
+else
+  echo "FAIL postgresql: the server did not start"
+  failed=$((failed + 1))
+fi
+
+log "Browser journeys"
+if dotnet publish src/Membership.Web -c Release --no-build --nologo -v quiet -o "$artifacts/publish"; then
+  run_tests browser tests/Membership.BrowserTests \
+    MEMBERSHIP_PUBLISH_DIR="$artifacts/publish" MEMBERSHIP_ARTIFACTS_DIR="$artifacts/browser"
+else
+  echo "FAIL publish"
+  failed=$((failed + 1))
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

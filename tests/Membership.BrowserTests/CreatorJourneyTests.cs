@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Membership.BrowserTests;
+
+/// <summary>A creator and a fan going through the published site in a real browser.</summary>
+public sealed class CreatorJourneyTests(PublishedSite site, ITestOutputHelper output) : BrowserTest(site, output)
+{
+    private static readonly TierInput Supporter = new(
+        "Supporter",
+        "5.00",
+        Description: "Keep the pencils sharp.",
+        Benefits: "Members-only posts\nMonthly sketchbook tour");
+
+    private static readonly TierInput Insider = new(
+        "Insider",
+        "15.00",
+        Description: "Everything, plus a say in what comes next.",
+        Benefits: "Everything in Supporter\nVote on the next series\nProcess videos",
+        YearlyPrice: "150.00",
+        MemberCap: 50);
+
+    [Fact]
+    public Task CreatorJourney_SignUpCreateTwoTiers_PublicPageListsThem() => RunAsync(async session =>
+    {
+        var creator = Person.New("creator");
+        var handle = Person.NewHandle();
+        var page = await session.NewPageAsync("creator");
+
+        await page.SignUpAndConfirmAsync(Site, creator);
+        await page.SignInAsync(creator);
+        await page.CreateCreatorPageAsync(handle, "Jane Draws");
+        await Expect(page.TierRows()).ToHaveCountAsync(0);
+
+        await page.AddTierAsync(Supporter);
+        await page.AddTierAsync(Insider);
+        await Expect(page.TierRows()).ToHaveCountAsync(2);
+        await Expect(page.TierRows().Nth(0)).ToContainTextAsync("Supporter");
+        await Expect(page.TierRows().Nth(0)).ToContainTextAsync("$5.00");
+        await Expect(page.TierRows().Nth(1)).ToContainTextAsync("Insider");
+        await Expect(page.TierRows().Nth(1)).ToContainTextAsync("$15.00");
+
+        // The owner sees their own page, without Join buttons.
+        await page.GotoAsync($"/{handle}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Jane Draws", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText("This is your page.")).ToBeVisibleAsync();
+        await Expect(page.TierCards()).ToHaveCountAsync(2);
+
+        // A visitor who is not signed in sees both tiers, in order, with prices and places, and can join.
+        var visitor = await session.NewPageAsync("visitor");
+        await visitor.GotoAsync($"/{handle}");
+        await Expect(visitor.GetByRole(AriaRole.Heading, new() { Name = "Jane Draws", Level = 1 })).ToBeVisibleAsync();
+        await Expect(visitor.GetByText("Drawings, sketches and the stories behind them.")).ToBeVisibleAsync();
+        await Expect(visitor.MemberCount()).ToHaveTextAsync("0 members");
+
+        var cards = visitor.TierCards();
+        await Expect(cards).ToHaveCountAsync(2);
+        await Expect(cards.Locator("h3")).ToHaveTextAsync(["Supporter", "Insider"]);
+
+        var supporter = cards.Nth(0);
+        await Expect(supporter.Locator(".price")).ToHaveTextAsync("$5.00 a month");
+        await Expect(supporter.Locator(".benefits li")).ToHaveTextAsync(["Members-only posts", "Monthly sketchbook tour"]);
+        await Expect(supporter.Locator(".places")).ToHaveCountAsync(0);
+        await Expect(supporter.GetByRole(AriaRole.Link, new() { Name = "Join" }))
+            .ToHaveAttributeAsync("href", new Regex($"^/{handle}/join/\\d+$"));
+
+        var insider = cards.Nth(1);
+        await Expect(insider.Locator(".price")).ToHaveTextAsync("$15.00 a month");
+        await Expect(insider).ToContainTextAsync("or $150.00 a year");
+        await Expect(insider.Locator(".places")).ToHaveTextAsync("50 of 50 places left");
+        await Expect(insider.GetByRole(AriaRole.Link, new() { Name = "Join" }))
+            .ToHaveAttributeAsync("href", new Regex($"^/{handle}/join/\\d+$"));
+
+        await insider.GetByRole(AriaRole.Link, new() { Name = "Join" }).ClickAsync();
+        await Expect(visitor).ToHaveURLAsync(new Regex($"/{handle}/join/\\d+$"));
+        await Expect(visitor.GetByRole(AriaRole.Heading, new() { Name = "Join Insider" })).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task AddTier_ZeroMonthlyPrice_ShowsPriceErrorAndCreatesNothing() => RunAsync(async session =>
+    {
+        var creator = Person.New("creator");
+        var page = await session.NewPageAsync("creator");
+        await page.SignUpAndConfirmAsync(Site, creator);
+        await page.SignInAsync(creator);
+        await page.CreateCreatorPageAsync(Person.NewHandle(), "Zero Price Studio");
+        await page.AddTierAsync(Supporter);
+        await Expect(page.TierRows()).ToHaveCountAsync(1);
+
+        await page.SubmitTierAsync(new TierInput("Free lunch", "0"));
+
+        // The form comes back with the typed values and the reason, and nothing is saved.
+        await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers/new$"));
+        await Expect(page.Locator("[data-valmsg-for='Form.MonthlyPrice']")).ToContainTextAsync("A price must be above zero");
+        await Expect(page.Locator("[name='Form.Name']")).ToHaveValueAsync("Free lunch");
+
+        await page.GotoAsync("/creator/tiers");
+        await Expect(page.TierRows()).ToHaveCountAsync(1);
+        await Expect(page.TierRows()).Not.ToContainTextAsync("Free lunch");
+    });
+
+    [Fact]
+    public Task FanJourney_SignUpAndFollowCreator_PageShowsFollowingAndOneMember() => RunAsync(async session =>
+    {
+        var creator = Person.New("creator");
+        var handle = Person.NewHandle();
+        var creatorPage = await session.NewPageAsync("creator");
+        await creatorPage.SignUpAndConfirmAsync(Site, creator);
+        await creatorPage.SignInAsync(creator);
+        await creatorPage.CreateCreatorPageAsync(handle, "Followable Folk");
+        await creatorPage.AddTierAsync(Supporter);
+
+        var fan = Person.New("fan");
+        var fanPage = await session.NewPageAsync("fan");
+        await fanPage.SignUpAndConfirmAsync(Site, fan);
+        await fanPage.SignInAsync(fan);
+        await fanPage.GotoAsync($"/{handle}");
+        await Expect(fanPage.MemberCount()).ToHaveTextAsync("0 members");
+        await Expect(fanPage.Locator("[data-test=membership-state]")).ToHaveCountAsync(0);
+
+        await fanPage.Locator("[data-test=follow]").ClickAsync();
+
+        await Expect(fanPage).ToHaveURLAsync(new Regex($"/{handle}$"));
+        await Expect(fanPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("You follow Followable Folk.");
+        await Expect(fanPage.Locator("[data-test=membership-state]")).ToContainTextAsync("You follow this page.");
+        await Expect(fanPage.Locator("[data-test=follow]")).ToHaveCountAsync(0);
+        await Expect(fanPage.MemberCount()).ToHaveTextAsync("1 member");
+
+        // The creator sees the new member on their page.
+        await creatorPage.GotoAsync($"/{handle}");
+        await Expect(creatorPage.MemberCount()).ToHaveTextAsync("1 member");
+    });
+}

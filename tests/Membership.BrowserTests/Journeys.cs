@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Membership.BrowserTests;
+
+/// <summary>A person with a unique email for this run.</summary>
+public sealed record Person(string Name, string Email, string Password)
+{
+    public static Person New(string role) =>
+        new($"{char.ToUpperInvariant(role[0])}{role[1..]} {Unique()}", $"{role}-{Unique()}@example.com", "correct horse battery staple");
+
+    /// <summary>A creator handle: starts with a letter, lower-case letters, digits and one hyphen.</summary>
+    public static string NewHandle() => $"bt-{Unique()}";
+
+    private static string Unique() => Guid.NewGuid().ToString("N")[..10];
+}
+
+/// <summary>A tier as typed into the "Add a tier" form.</summary>
+public sealed record TierInput(
+    string Name,
+    string MonthlyPrice,
+    string? Description = null,
+    string? Benefits = null,
+    string? YearlyPrice = null,
+    int? MemberCap = null,
+    int? TrialDays = null);
+
+/// <summary>The steps a person takes through the site, as they would take them in a browser.</summary>
+public static class Journeys
+{
+    public static async Task SignUpAndConfirmAsync(this IPage page, PublishedSite site, Person person)
+    {
+        await page.GotoAsync("/account/sign-up");
+        await page.Locator("[name='DisplayName']").FillAsync(person.Name);
+        await page.Locator("[name='Email']").FillAsync(person.Email);
+        await page.Locator("[name='Password']").FillAsync(person.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your email" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).ToContainTextAsync(person.Email);
+
+        var link = await site.WaitForEmailLinkAsync(person.Email, "Confirm your email");
+        Assert.StartsWith($"{site.BaseUrl}/account/confirm-email?", link, StringComparison.Ordinal);
+        await page.GotoAsync(link);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your email is confirmed" })).ToBeVisibleAsync();
+    }
+
+    public static async Task SignInAsync(this IPage page, Person person)
+    {
+        await page.GotoAsync("/account/sign-in");
+        await page.Locator("[name='Email']").FillAsync(person.Email);
+        await page.Locator("[name='Password']").FillAsync(person.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Fills the creator setup form; the site then shows the (empty) tiers page.</summary>
+    public static async Task CreateCreatorPageAsync(this IPage page, string handle, string pageName)
+    {
+        await page.GotoAsync("/creator/setup");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Start your creator page" })).ToBeVisibleAsync();
+        await page.Locator("[name='Form.Handle']").FillAsync(handle);
+        await page.Locator("[name='Form.DisplayName']").FillAsync(pageName);
+        await page.Locator("[name='Form.Bio']").FillAsync("Drawings, sketches and the stories behind them.");
+        await page.Locator("select[name='Form.Currency']").SelectOptionAsync("USD");
+        await page.Locator("[name='Form.YearlyGoal']").FillAsync("60000.00");
+        await page.Locator("[name='Form.TrueFanThreshold']").FillAsync("120.00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create my page" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your tiers" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your page is ready");
+    }
+
+    /// <summary>From the tiers page: "Add a tier", fill the form, "Add tier". Does not check the outcome.</summary>
+    public static async Task SubmitTierAsync(this IPage page, TierInput tier)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add a tier", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers/new$"));
+        await page.Locator("[name='Form.Name']").FillAsync(tier.Name);
+        await page.Locator("[name='Form.Description']").FillAsync(tier.Description ?? "");
+        await page.Locator("textarea[name='Form.Benefits']").FillAsync(tier.Benefits ?? "");
+        await page.Locator("[name='Form.MonthlyPrice']").FillAsync(tier.MonthlyPrice);
+        await page.Locator("[name='Form.YearlyPrice']").FillAsync(tier.YearlyPrice ?? "");
+        await page.Locator("[name='Form.MemberCap']").FillAsync(tier.MemberCap?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        await page.Locator("[name='Form.TrialDays']").FillAsync(tier.TrialDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tier", Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Adds a tier and checks the site accepted it (back on the tiers page with a notice).</summary>
+    public static async Task AddTierAsync(this IPage page, TierInput tier)
+    {
+        await page.SubmitTierAsync(tier);
+        await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers$"));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Tier \"{tier.Name}\" is on your page.");
+    }
+
+    /// <summary>The rows of the signed-in creator's tier table.</summary>
+    public static ILocator TierRows(this IPage page) => page.Locator("[data-test=tier-row]");
+
+    /// <summary>The tier cards on a public creator page.</summary>
+    public static ILocator TierCards(this IPage page) => page.Locator("[data-test=tier]");
+
+    /// <summary>"N member(s)" under the creator's name on the public page.</summary>
+    public static ILocator MemberCount(this IPage page) =>
+        page.Locator("section.creator-header").GetByText(new Regex(@"^\s*\d+ members?\s*$"));
+}

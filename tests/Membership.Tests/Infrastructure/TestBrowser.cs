@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Membership.Tests.Infrastructure;
+
+/// <summary>
+/// A cookie-keeping client that uses the site as a person would: it opens a page, takes the
+/// antiforgery token from the form, and posts the form back.
+/// </summary>
+public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox) : IDisposable
+{
+    public HttpClient Client { get; } = client;
+
+    public async Task<Page> GetAsync(string url)
+    {
+        var response = await Client.GetAsync(url);
+        return new Page(response, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Opens <paramref name="pageUrl"/>, then posts <paramref name="fields"/> with the page's antiforgery token to <paramref name="action"/>.</summary>
+    public async Task<Page> SubmitAsync(string pageUrl, string action, IDictionary<string, string> fields)
+    {
+        var page = await GetAsync(pageUrl);
+        Assert.True(page.Response.IsSuccessStatusCode, $"GET {pageUrl} answered {(int)page.Response.StatusCode}");
+        var token = AntiforgeryToken().Match(page.Html);
+        Assert.True(token.Success, $"No antiforgery token on {pageUrl}");
+        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) };
+        return await PostAsync(action, form);
+    }
+
+    /// <summary>A raw form post: no token is added.</summary>
+    public async Task<Page> PostAsync(string action, IDictionary<string, string> fields)
+    {
+        var response = await Client.PostAsync(action, new FormUrlEncodedContent(fields));
+        return new Page(response, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task SignUpAsync(string email, string password = Passwords.Good, string name = "Test Person")
+    {
+        var page = await SubmitAsync("/account/sign-up", "/account/sign-up", new Dictionary<string, string>
+        {
+            ["DisplayName"] = name,
+            ["Email"] = email,
+            ["Password"] = password,
+        });
+        Assert.Contains("Check your email", page.Html);
+    }
+
+    public async Task ConfirmEmailAsync(string email)
+    {
+        var link = mailbox.LinkIn(email, "Confirm your email");
+        var page = await GetAsync(new Uri(link).PathAndQuery);
+        Assert.Contains("Your email is confirmed", page.Html);
+    }
+
+    public async Task<Page> SignInAsync(string email, string password = Passwords.Good) =>
+        await SubmitAsync("/account/sign-in", "/account/sign-in", new Dictionary<string, string>
+        {
+            ["Email"] = email,
+            ["Password"] = password,
+        });
+
+    /// <summary>Signs up, confirms and signs in a new account.</summary>
+    public async Task RegisterAsync(string email, string password = Passwords.Good, string name = "Test Person")
+    {
+        await SignUpAsync(email, password, name);
+        await ConfirmEmailAsync(email);
+        var page = await SignInAsync(email, password);
+        Assert.Equal(HttpStatusCode.Redirect, page.Response.StatusCode);
+    }
+
+    public async Task<Page> CreateCreatorPageAsync(string handle, string currency = "USD")
+    {
+        return await SubmitAsync("/creator/setup", "/creator/setup", new Dictionary<string, string>
+        {
+            ["Form.Handle"] = handle,
+            ["Form.DisplayName"] = "Page " + handle,
+            ["Form.Bio"] = "Bio of " + handle,
+            ["Form.Currency"] = currency,
+            ["Form.YearlyGoal"] = "100000",
+            ["Form.TrueFanThreshold"] = "100",
+        });
+    }
+
+    public static Dictionary<string, string> TierFields(string name, string monthly = "5.00", string yearly = "", string cap = "", string trial = "") => new()
+    {
+        ["Form.Name"] = name,
+        ["Form.Description"] = "About " + name,
+        ["Form.Benefits"] = "First benefit\nSecond benefit",
+        ["Form.MonthlyPrice"] = monthly,
+        ["Form.YearlyPrice"] = yearly,
+        ["Form.MemberCap"] = cap,
+        ["Form.TrialDays"] = trial,
+    };
+
+    public Task<Page> CreateTierAsync(IDictionary<string, string> fields) =>
+        SubmitAsync("/creator/tiers/new", "/creator/tiers/new", fields);
+
+    public void Dispose() => Client.Dispose();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}
+
+public sealed record Page(HttpResponseMessage Response, string Html)
+{
+    public HttpStatusCode Status => Response.StatusCode;
+
+    public string? Location => Response.Headers.Location?.OriginalString;
+
+    /// <summary>The page's text with HTML entities decoded, for matching messages that contain quotes.</summary>
+    public string Text => WebUtility.HtmlDecode(Html);
+}
+
+public static class Passwords
+{
+    public const string Good = "correct horse battery";
+}
+
+public static class Unique
+{
+    public static string Email(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.test";
+
+    public static string Handle(string prefix = "c") => $"{prefix}{Guid.NewGuid():N}"[..20];
+}
