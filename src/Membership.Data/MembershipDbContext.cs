@@ -29,6 +29,12 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<Member> Members => Set<Member>();
 
+    public DbSet<Post> Posts => Set<Post>();
+
+    public DbSet<PostTier> PostTiers => Set<PostTier>();
+
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+
     public DbSet<MagicLinkToken> MagicLinkTokens => Set<MagicLinkToken>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -2,12 +2,15 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Account;
 using Membership.Web.Features.Creators;
+using Membership.Web.Features.Posts;
 using Membership.Web.Features.Tiers;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Commands;
 using Membership.Web.Infrastructure.Database;
 using Membership.Web.Infrastructure.Email;
+using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
+using Membership.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
@@ -25,11 +28,20 @@ builder.Services.Configure<AppSettings>(configuration.GetSection("App"));
 builder.Services.Configure<AdminSettings>(configuration.GetSection("Admin"));
 builder.Services.Configure<SecuritySettings>(configuration.GetSection("Security"));
 builder.Services.Configure<TierSettings>(configuration.GetSection("Tiers"));
+builder.Services.Configure<UploadSettings>(configuration.GetSection("Uploads"));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 
 builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
+builder.Services.AddMembershipJobs(configuration);
+builder.Services.AddSingleton<IFileStorage>(_ =>
+{
+    var directory = configuration["Uploads:Directory"];
+    return new LocalFolderStorage(string.IsNullOrWhiteSpace(directory)
+        ? Path.Combine(DatabaseSetup.DataDirectory(configuration, environment), "uploads")
+        : Path.GetFullPath(directory, environment.ContentRootPath));
+});
 
 builder.Services.AddDataProtection()
     .SetApplicationName("Membership")
@@ -82,8 +94,9 @@ builder.Services.Configure<RazorViewEngineOptions>(options =>
 {
     // Feature folders: a controller's views sit beside it in Features/<Feature>/.
     options.ViewLocationFormats.Clear();
-    options.ViewLocationFormats.Add("/Features/{1}/{0}.cshtml");
+    options.ViewLocationFormats.Add("/Features/{feature}/{0}.cshtml");
     options.ViewLocationFormats.Add("/Features/Shared/{0}.cshtml");
+    options.ViewLocationExpanders.Add(new FeatureFolders());
 });
 builder.Services.AddAuthRateLimiting(configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -101,6 +114,12 @@ builder.Services.AddScoped<CreatorPageQuery>();
 builder.Services.AddScoped<FollowHandler>();
 builder.Services.AddScoped<SaveTierHandler>();
 builder.Services.AddScoped<TierCommands>();
+builder.Services.AddSingleton<PostRenderer>();
+builder.Services.AddScoped<Entitlement>();
+builder.Services.AddScoped<PostReader>();
+builder.Services.AddScoped<SavePostHandler>();
+builder.Services.AddScoped<AttachmentsHandler>();
+builder.Services.AddScoped<ScheduledPostPublisher>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();
@@ -114,6 +133,8 @@ if (configuration.GetValue("Database:MigrateOnStartup", true))
 {
     await DatabaseSetup.MigrateAsync(app.Services);
 }
+
+JobsSetup.RegisterRecurringJobs(app.Services);
 
 if (!app.Environment.IsDevelopment())
 {

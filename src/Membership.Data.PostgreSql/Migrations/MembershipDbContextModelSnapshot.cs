@@ -94,6 +94,51 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.Attachment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("IsCover")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PostId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("StorageKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId");
+
+                    b.HasIndex("StorageKey")
+                        .IsUnique();
+
+                    b.ToTable("Attachments");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.Property<int>("Id")
@@ -200,6 +245,10 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("FeedToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -221,6 +270,9 @@ namespace Membership.Data.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedToken")
+                        .IsUnique();
+
                     b.HasIndex("UserId");
 
                     b.HasIndex("CreatorId", "UserId")
@@ -229,6 +281,101 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.HasIndex("TierId", "Status");
 
                     b.ToTable("Members");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.Post", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Access")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("BodyMarkdown")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Excerpt")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("MembersHtml")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("MembersText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("TeaserHtml")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TeaserText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatorId", "Slug")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "ScheduledAt");
+
+                    b.HasIndex("CreatorId", "Status", "PublishedAt");
+
+                    b.ToTable("Posts");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.PostTier", b =>
+                {
+                    b.Property<int>("PostId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TierId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("PostId", "TierId");
+
+                    b.HasIndex("TierId");
+
+                    b.ToTable("PostTiers");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Tier", b =>
@@ -447,6 +594,17 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.Attachment", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Post", "Post")
+                        .WithMany("Attachments")
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Post");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.HasOne("Membership.Data.Entities.AppUser", "User")
@@ -493,6 +651,36 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Navigation("Tier");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.Post", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", "Creator")
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Creator");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.PostTier", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Post", "Post")
+                        .WithMany("Tiers")
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Membership.Data.Entities.Tier", "Tier")
+                        .WithMany()
+                        .HasForeignKey("TierId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Post");
+
+                    b.Navigation("Tier");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Tier", b =>
@@ -559,6 +747,13 @@ namespace Membership.Data.PostgreSql.Migrations
 
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
+                    b.Navigation("Tiers");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.Post", b =>
+                {
+                    b.Navigation("Attachments");
+
                     b.Navigation("Tiers");
                 });
 #pragma warning restore 612, 618

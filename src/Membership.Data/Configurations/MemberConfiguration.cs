@@ -12,6 +12,8 @@ public sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         // One membership per fan per creator: following twice must not make two members.
         builder.HasIndex(m => new { m.CreatorId, m.UserId }).IsUnique();
         builder.HasIndex(m => new { m.TierId, m.Status });
+        builder.Property(m => m.FeedToken).HasMaxLength(64);
+        builder.HasIndex(m => m.FeedToken).IsUnique();
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
         builder.HasOne(m => m.Creator).WithMany().HasForeignKey(m => m.CreatorId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Restrict);

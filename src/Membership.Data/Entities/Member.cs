@@ -22,6 +22,12 @@ public class Member
 
     public MemberStatus Status { get; set; }
 
+    /// <summary>
+    /// Secret in the member's private feed URL (<c>/feeds/{token}</c>); regenerating it revokes the old URL.
+    /// Null until the member first asks for the feed.
+    /// </summary>
+    public string? FeedToken { get; set; }
+
     public DateTime JoinedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -68,3 +68,23 @@ public sealed class TierSettings
     /// <summary>Highest monthly or yearly price a tier may have, in minor units (Stripe's own ceiling is 99,999,999).</summary>
     public long MaxPriceMinorUnits { get; set; } = 10_000_000;
 }
+
+/// <summary>Section <c>Uploads</c>: post attachments.</summary>
+public sealed class UploadSettings
+{
+    /// <summary>Where uploaded files are kept. Empty: <c>{DataDirectory}/uploads</c>.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>Largest file accepted, in bytes (at most <see cref="HardLimitBytes"/>).</summary>
+    public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>The request-size ceiling compiled into the upload endpoint.</summary>
+    public const long HardLimitBytes = 500L * 1024 * 1024;
+}
+
+/// <summary>Section <c>Jobs</c>: Hangfire.</summary>
+public sealed class JobSettings
+{
+    /// <summary>Run Hangfire workers on this node. False for web-only nodes.</summary>
+    public bool RunWorkers { get; set; } = true;
+}

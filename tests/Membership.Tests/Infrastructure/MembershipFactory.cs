@@ -38,6 +38,8 @@ public class MembershipFactory : WebApplicationFactory<Program>
             ["App:BaseUrl"] = "http://localhost",
             ["Security:RequireHttps"] = "false",
             ["Security:AuthRateLimitPermits"] = "10000",
+            // Tests run jobs themselves, at the moment they choose (Hangfire workers would race them).
+            ["Jobs:RunWorkers"] = "false",
         };
         foreach (var (key, value) in Settings)
         {

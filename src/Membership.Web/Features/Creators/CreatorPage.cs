@@ -1,5 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Features.Posts;
 using Membership.Web.Features.Tiers;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +20,9 @@ public sealed class CreatorPageViewModel
 
     /// <summary>The viewer's membership of this creator, if any.</summary>
     public Member? ViewerMembership { get; init; }
+
+    /// <summary>The posts, newest first, as this viewer may see them.</summary>
+    public FeedPage? Feed { get; init; }
 }
 
 /// <summary>A tier as a visitor sees it on the creator's page.</summary>

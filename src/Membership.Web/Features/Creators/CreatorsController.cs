@@ -1,5 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -111,10 +112,30 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
     }
 
     [HttpGet("{handle}")]
-    public async Task<IActionResult> Page(string handle, [FromServices] CreatorPageQuery query)
+    public async Task<IActionResult> Page(
+        string handle,
+        int? page,
+        [FromServices] CreatorPageQuery query,
+        [FromServices] Entitlement entitlement,
+        [FromServices] PostReader posts)
     {
         var model = await query.LoadAsync(handle, User.IdOrNull());
-        return model is null ? NotFound() : View(model);
+        if (model is null)
+        {
+            return NotFound();
+        }
+
+        var viewer = await entitlement.ViewerAsync(User, model.Creator);
+        return View(new CreatorPageViewModel
+        {
+            Creator = model.Creator,
+            Tiers = model.Tiers,
+            FollowerCount = model.FollowerCount,
+            IsOwner = model.IsOwner,
+            IsSignedIn = model.IsSignedIn,
+            ViewerMembership = model.ViewerMembership,
+            Feed = await posts.FeedAsync(model.Creator, viewer, page ?? 1),
+        });
     }
 
     [Authorize]

@@ -1,0 +1,230 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Posts;
+
+/// <summary>
+/// The signed-in creator's posts: write, preview, publish, schedule, unpublish, attach files.
+/// Posts are always loaded through the creator's own id (another creator's post is a 404).
+/// </summary>
+[Authorize]
+[Route("creator/posts")]
+public sealed class CreatorPostsController(MembershipDbContext db) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index()
+    {
+        var creator = await MyCreatorAsync();
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        var posts = await db.Posts.AsNoTracking().Where(p => p.CreatorId == creator.Id)
+            .OrderByDescending(p => p.UpdatedAt)
+            .Select(p => new PostListRow(p.Id, p.Title, p.Slug, p.Status, p.Access, p.PublishedAt, p.ScheduledAt, p.UpdatedAt))
+            .ToListAsync();
+        return View(new PostListViewModel(creator, posts));
+    }
+
+    [HttpGet("new")]
+    public async Task<IActionResult> New()
+    {
+        var creator = await MyCreatorAsync();
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        return View("Edit", await EditorAsync(creator, null, new PostRequest()));
+    }
+
+    [HttpPost("new")]
+    public async Task<IActionResult> New([Bind(Prefix = "Form")] PostRequest request, [FromServices] SavePostHandler handler)
+    {
+        var creator = await MyCreatorAsync();
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        if (ModelState.IsValid)
+        {
+            var (post, errors) = await handler.SaveAsync(creator, null, request);
+            if (!errors.Any)
+            {
+                TempData["Notice"] = Saved(post!);
+                return RedirectToAction(nameof(Edit), new { id = post!.Id });
+            }
+
+            errors.CopyTo(ModelState, "Form");
+        }
+
+        return View("Edit", await EditorAsync(creator, null, request));
+    }
+
+    [HttpGet("{id:int}")]
+    public async Task<IActionResult> Edit(int id)
+    {
+        var (creator, post) = await MyPostAsync(id);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        return View("Edit", await EditorAsync(creator!, post, SavePostHandler.ToForm(post)));
+    }
+
+    [HttpPost("{id:int}")]
+    public async Task<IActionResult> Edit(int id, [Bind(Prefix = "Form")] PostRequest request, [FromServices] SavePostHandler handler)
+    {
+        var (creator, post) = await MyPostAsync(id);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        if (ModelState.IsValid)
+        {
+            var (saved, errors) = await handler.SaveAsync(creator!, post, request);
+            if (!errors.Any)
+            {
+                TempData["Notice"] = Saved(saved!);
+                return RedirectToAction(nameof(Edit), new { id });
+            }
+
+            errors.CopyTo(ModelState, "Form");
+        }
+
+        return View("Edit", await EditorAsync(creator!, post, request));
+    }
+
+    [HttpPost("{id:int}/unpublish")]
+    public async Task<IActionResult> Unpublish(int id, [FromServices] TimeProvider clock)
+    {
+        var (_, post) = await MyPostAsync(id);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        post.Status = PostStatus.Unpublished;
+        post.ScheduledAt = null;
+        post.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        TempData["Notice"] = $"\"{post.Title}\" is unpublished: only you can see it.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpPost("{id:int}/delete")]
+    public async Task<IActionResult> Delete(int id, [FromServices] AttachmentsHandler attachments, CancellationToken cancellationToken)
+    {
+        var (_, post) = await MyPostAsync(id);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        foreach (var attachment in post.Attachments.ToList())
+        {
+            await attachments.DeleteAsync(attachment, cancellationToken);
+        }
+
+        db.Posts.Remove(post);
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = $"\"{post.Title}\" is deleted.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    /// <summary>The editor's live preview: the Markdown rendered and sanitised exactly as it will be saved.</summary>
+    [HttpPost("preview")]
+    public IActionResult Preview([FromForm] string? body, [FromServices] PostRenderer renderer) =>
+        Content(renderer.RenderPreview(body ?? ""), "text/html; charset=utf-8");
+
+    [HttpPost("{id:int}/attachments")]
+    [RequestSizeLimit(UploadSettings.HardLimitBytes + (1024 * 1024))]
+    [RequestFormLimits(MultipartBodyLengthLimit = UploadSettings.HardLimitBytes + (1024 * 1024))]
+    public async Task<IActionResult> Upload(int id, IFormFile? file, bool cover, [FromServices] AttachmentsHandler attachments, CancellationToken cancellationToken)
+    {
+        var (_, post) = await MyPostAsync(id);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        var errors = await attachments.UploadAsync(post, file, cover, cancellationToken);
+        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"{file!.FileName} is attached.";
+        TempData["NoticeIsError"] = errors.Any;
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpPost("{id:int}/attachments/{attachmentId:int}/delete")]
+    public async Task<IActionResult> DeleteAttachment(int id, int attachmentId, [FromServices] AttachmentsHandler attachments, CancellationToken cancellationToken)
+    {
+        var (_, post) = await MyPostAsync(id);
+        var attachment = post?.Attachments.SingleOrDefault(a => a.Id == attachmentId);
+        if (attachment is null)
+        {
+            return NotFound();
+        }
+
+        await attachments.DeleteAsync(attachment, cancellationToken);
+        TempData["Notice"] = $"{attachment.FileName} is removed.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    private static string Saved(Post post) => post.Status switch
+    {
+        PostStatus.Published => $"\"{post.Title}\" is published.",
+        PostStatus.Scheduled => $"\"{post.Title}\" will be published at {post.ScheduledAt:yyyy-MM-dd HH:mm} UTC.",
+        _ => $"\"{post.Title}\" is saved.",
+    };
+
+    private async Task<PostEditorViewModel> EditorAsync(Creator creator, Post? post, PostRequest form) => new()
+    {
+        Creator = creator,
+        Post = post,
+        Form = form,
+        Tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id)
+            .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(),
+    };
+
+    private Task<Creator?> MyCreatorAsync()
+    {
+        var userId = User.Id();
+        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
+    }
+
+    private async Task<(Creator? Creator, Post? Post)> MyPostAsync(int id)
+    {
+        var creator = await MyCreatorAsync();
+        if (creator is null)
+        {
+            return (null, null);
+        }
+
+        var post = await db.Posts.Include(p => p.Tiers).Include(p => p.Attachments)
+            .SingleOrDefaultAsync(p => p.Id == id && p.CreatorId == creator.Id);
+        return (creator, post);
+    }
+}
+
+public sealed record PostListRow(int Id, string Title, string Slug, PostStatus Status, PostAccess Access, DateTime? PublishedAt, DateTime? ScheduledAt, DateTime UpdatedAt);
+
+public sealed record PostListViewModel(Creator Creator, IReadOnlyList<PostListRow> Posts);
+
+public sealed class PostEditorViewModel
+{
+    public required Creator Creator { get; init; }
+
+    public Post? Post { get; init; }
+
+    public required PostRequest Form { get; init; }
+
+    public required IReadOnlyList<Tier> Tiers { get; init; }
+}

@@ -1,0 +1,101 @@
+using System.Linq.Expressions;
+using System.Security.Claims;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Posts;
+
+/// <summary>Who is looking, in relation to one creator: the input of every entitlement decision.</summary>
+public sealed record Viewer(string? UserId, bool IsOwner, bool IsAdmin, MemberStatus? Status, int? TierId)
+{
+    public static readonly Viewer Anonymous = new(null, false, false, null, null);
+
+    /// <summary>The creator themself or a site admin: reads everything, drafts included.</summary>
+    public bool SeesEverything => IsOwner || IsAdmin;
+
+    /// <summary>Any membership: a free follower or a paying member (METRICS.md: "a member").</summary>
+    public bool IsMember => Status is not null;
+
+    /// <summary>Paid membership that counts (METRICS.md): active, or past due within its grace period.</summary>
+    public bool IsPaid => Status is MemberStatus.Active or MemberStatus.PastDue;
+}
+
+/// <summary>
+/// The one rule for "may this viewer read this post now?", from the database state alone (no
+/// cache, so a change of membership, tier or access applies on the next request). Every surface
+/// asks it: post page, creator feed, search, public RSS, private feed, attachments, meta tags,
+/// and email. It exists in two equivalent forms: <see cref="CanRead"/> for a loaded post and
+/// <see cref="Readable"/> as a query filter; a test checks they agree on every combination.
+/// </summary>
+public sealed class Entitlement(MembershipDbContext db)
+{
+    public async Task<Viewer> ViewerAsync(ClaimsPrincipal user, Creator creator)
+    {
+        var userId = user.IdOrNull();
+        if (userId is null)
+        {
+            return Viewer.Anonymous;
+        }
+
+        var membership = await db.Members.AsNoTracking()
+            .Where(m => m.CreatorId == creator.Id && m.UserId == userId)
+            .Select(m => new { m.Status, m.TierId })
+            .SingleOrDefaultAsync();
+        return new Viewer(userId, creator.UserId == userId, user.IsInRole(Roles.Admin), membership?.Status, membership?.TierId);
+    }
+
+    /// <summary>The viewer behind a private feed token: the member, as they stand now.</summary>
+    public static Viewer ForMember(Member member, Creator creator) =>
+        new(member.UserId, creator.UserId == member.UserId, false, member.Status, member.TierId);
+
+    /// <summary>Whether the post shows up at all (title, teaser): published, or the viewer sees everything.</summary>
+    public static bool CanSee(Viewer viewer, Post post) => post.Status == PostStatus.Published || viewer.SeesEverything;
+
+    /// <summary>Whether the viewer may read below the cut. <paramref name="post"/> needs its <see cref="Post.Tiers"/> loaded.</summary>
+    public static bool CanRead(Viewer viewer, Post post)
+    {
+        if (viewer.SeesEverything)
+        {
+            return true;
+        }
+
+        if (post.Status != PostStatus.Published)
+        {
+            return false;
+        }
+
+        return post.Access switch
+        {
+            PostAccess.Public => true,
+            PostAccess.Members => viewer.IsMember,
+            PostAccess.Paid => viewer.IsPaid,
+            PostAccess.Tiers => viewer.IsPaid && post.Tiers.Any(t => t.TierId == viewer.TierId),
+            _ => false,
+        };
+    }
+
+    /// <summary><see cref="CanSee"/> as a query filter.</summary>
+    public static Expression<Func<Post, bool>> Visible(Viewer viewer) => viewer.SeesEverything
+        ? post => true
+        : post => post.Status == PostStatus.Published;
+
+    /// <summary><see cref="CanRead"/> as a query filter, translated to SQL on every provider.</summary>
+    public static Expression<Func<Post, bool>> Readable(Viewer viewer)
+    {
+        if (viewer.SeesEverything)
+        {
+            return post => true;
+        }
+
+        var isMember = viewer.IsMember;
+        var isPaid = viewer.IsPaid;
+        var tierId = viewer.TierId ?? -1;
+        return post => post.Status == PostStatus.Published
+            && (post.Access == PostAccess.Public
+                || (post.Access == PostAccess.Members && isMember)
+                || (post.Access == PostAccess.Paid && isPaid)
+                || (post.Access == PostAccess.Tiers && isPaid && post.Tiers.Any(t => t.TierId == tierId)));
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Creators;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Security;
+using Membership.Web.Infrastructure.Storage;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Membership.Web.Features.Posts;
+
+/// <summary>
+/// Reading: a post page, its files, the creator's search, the public RSS of teasers, and each
+/// member's private feed. Every answer goes through <see cref="Entitlement"/> on every request.
+/// </summary>
+public sealed class PostsController(MembershipDbContext db, PostReader reader, Entitlement entitlement) : Controller
+{
+    private const int FeedItems = 50;
+
+    [HttpGet("{handle}/posts/{slug}")]
+    public async Task<IActionResult> Show(string handle, string slug)
+    {
+        var creator = await CreatorAsync(handle);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var viewer = await entitlement.ViewerAsync(User, creator);
+        var post = await reader.PostAsync(creator, viewer, slug);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "private, no-cache";
+        return View(new PostPageViewModel(creator, viewer, post));
+    }
+
+    [HttpGet("{handle}/posts/{slug}/files/{id:int}")]
+    public async Task<IActionResult> File(string handle, string slug, int id, [FromServices] IFileStorage storage)
+    {
+        var creator = await CreatorAsync(handle);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var viewer = await entitlement.ViewerAsync(User, creator);
+        return await ServeAsync(await reader.AttachmentAsync(creator, viewer, slug, id), storage);
+    }
+
+    [HttpGet("{handle}/search")]
+    public async Task<IActionResult> Search(string handle, string? q)
+    {
+        var creator = await CreatorAsync(handle);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var query = (q ?? "").Trim();
+        var viewer = await entitlement.ViewerAsync(User, creator);
+        if (query.Length is < 2 or > 100)
+        {
+            return View(new SearchViewModel(creator, query, [], query.Length == 0 ? null : "Search for 2 to 100 characters."));
+        }
+
+        return View(new SearchViewModel(creator, query, await reader.SearchAsync(creator, viewer, query), null));
+    }
+
+    /// <summary>Public RSS 2.0: every published post as its teaser, never the members' part.</summary>
+    [HttpGet("{handle}/rss")]
+    public async Task<IActionResult> Rss(string handle, [FromServices] PublicLinks links)
+    {
+        var creator = await CreatorAsync(handle);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var posts = await reader.LatestAsync(creator, Viewer.Anonymous, readableOnly: false, FeedItems);
+        var xml = RssWriter.Write(creator, links.Absolute(creator.Handle), posts, post => RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")), _ => null);
+        return Content(xml, "application/rss+xml; charset=utf-8");
+    }
+
+    /// <summary>A member's private feed: the full posts they may read now, audio as enclosures.</summary>
+    [HttpGet("feeds/{token}")]
+    public async Task<IActionResult> PrivateFeed(string token, [FromServices] PublicLinks links)
+    {
+        var member = await MemberByTokenAsync(token);
+        if (member is null)
+        {
+            return NotFound();
+        }
+
+        var creator = member.Creator!;
+        var viewer = Entitlement.ForMember(member, creator);
+        var posts = await reader.LatestAsync(creator, viewer, readableOnly: true, FeedItems);
+        var xml = RssWriter.Write(
+            creator,
+            links.Absolute(creator.Handle),
+            posts,
+            post => post.BodyHtml ?? RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")),
+            post => post.Attachments.FirstOrDefault(a => a.IsAudio) is { } audio
+                ? new RssWriter.Enclosure(links.Absolute($"feeds/{token}/files/{audio.Id}"), audio.Length, audio.ContentType)
+                : null);
+        Response.Headers.CacheControl = "private, no-store";
+        return Content(xml, "application/rss+xml; charset=utf-8");
+    }
+
+    [HttpGet("feeds/{token}/files/{id:int}")]
+    public async Task<IActionResult> PrivateFeedFile(string token, int id, [FromServices] IFileStorage storage)
+    {
+        var member = await MemberByTokenAsync(token);
+        if (member is null)
+        {
+            return NotFound();
+        }
+
+        var viewer = Entitlement.ForMember(member, member.Creator!);
+        return await ServeAsync(await reader.AttachmentAsync(member.Creator!, viewer, null, id), storage);
+    }
+
+    /// <summary>Makes a new private feed address; the old one stops working at once.</summary>
+    [Authorize]
+    [HttpPost("{handle}/feed-token")]
+    public async Task<IActionResult> RegenerateFeedToken(string handle)
+    {
+        var creator = await CreatorAsync(handle);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var userId = User.Id();
+        var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId);
+        if (member is null)
+        {
+            TempData["Notice"] = "Follow or join first: the private feed is for members.";
+            return RedirectToAction("Page", "Creators", new { handle = creator.Handle });
+        }
+
+        member.FeedToken = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        await db.SaveChangesAsync();
+        TempData["Notice"] = "Your private feed has a new address. The old one no longer works.";
+        return RedirectToAction("Page", "Creators", new { handle = creator.Handle });
+    }
+
+    private async Task<IActionResult> ServeAsync((Attachment Attachment, bool Allowed)? found, IFileStorage storage)
+    {
+        if (found is not { } result)
+        {
+            return NotFound();
+        }
+
+        if (!result.Allowed)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        var stream = await storage.OpenReadAsync(result.Attachment.StorageKey);
+        if (stream is null)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = result.Attachment.IsCover ? "public, max-age=3600" : "private, no-store";
+        var disposition = new ContentDispositionHeaderValue(result.Attachment.ContentType == "application/pdf" ? "attachment" : "inline");
+        disposition.SetHttpFileName(result.Attachment.FileName);
+        Response.Headers.ContentDisposition = disposition.ToString();
+        return File(stream, result.Attachment.ContentType, enableRangeProcessing: true);
+    }
+
+    private Task<Member?> MemberByTokenAsync(string token) =>
+        token.Length is < 20 or > 64
+            ? Task.FromResult<Member?>(null)
+            : db.Members.AsNoTracking().Include(m => m.Creator).SingleOrDefaultAsync(m => m.FeedToken == token);
+
+    private Task<Creator?> CreatorAsync(string handle)
+    {
+        var normalized = Handles.Normalize(handle);
+        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
+    }
+}
+
+public sealed record PostPageViewModel(Creator Creator, Viewer Viewer, PostCard Post);
+
+public sealed record SearchViewModel(Creator Creator, string Query, IReadOnlyList<PostCard> Results, string? Problem);

@@ -1,0 +1,39 @@
+using Hangfire;
+using Membership.Web.Features.Posts;
+
+namespace Membership.Web.Infrastructure.Jobs;
+
+/// <summary>
+/// Hangfire: in-memory storage (the embedded default; nothing of value lives only in it, since
+/// every job works from database state), workers unless <c>Jobs:RunWorkers=false</c>, and the
+/// recurring jobs registered with stable ids at start-up.
+/// </summary>
+public static class JobsSetup
+{
+    public static IServiceCollection AddMembershipJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<JobSettings>(configuration.GetSection("Jobs"));
+        services.AddHangfire(options => options
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage());
+        if (configuration.GetValue("Jobs:RunWorkers", true))
+        {
+            services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        }
+
+        return services;
+    }
+
+    public static void RegisterRecurringJobs(IServiceProvider services)
+    {
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<ScheduledPostPublisher>(
+            ScheduledPostPublisher.RecurringJobId, publisher => publisher.PublishDueAsync(CancellationToken.None), Cron.Minutely());
+
+        // Catch up at once on anything that fell due while the site was down.
+        services.GetRequiredService<IBackgroundJobClient>()
+            .Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
+    }
+}

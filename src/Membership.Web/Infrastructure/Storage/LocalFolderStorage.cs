@@ -1,0 +1,46 @@
+namespace Membership.Web.Infrastructure.Storage;
+
+/// <summary>Files under <c>{DataDirectory}/uploads</c> (or <c>Uploads:Directory</c>), outside the web root.</summary>
+public sealed class LocalFolderStorage(string root) : IFileStorage
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public async Task SaveAsync(string key, Stream content, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".uploading";
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            await content.CopyToAsync(file, cancellationToken);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        Stream? stream = File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true)
+            : null;
+        return Task.FromResult(stream);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, key));
+        if (!path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Storage key escapes the storage folder.", nameof(key));
+        }
+
+        return path;
+    }
+}
