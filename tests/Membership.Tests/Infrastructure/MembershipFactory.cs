@@ -1,6 +1,7 @@
 using Membership.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Membership.Tests.Infrastructure;
@@ -12,13 +13,34 @@ namespace Membership.Tests.Infrastructure;
 /// </summary>
 public class MembershipFactory : WebApplicationFactory<Program>
 {
-    private readonly TestDatabase _database = new();
+    private readonly TestDatabase _database;
+    private readonly bool _ownsDatabase;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("membership-test-data-").FullName;
 
     public MembershipFactory()
+        : this(null)
     {
+    }
+
+    /// <summary>A host on <paramref name="database"/> when given (a "restart" of an earlier host), else on a fresh one it owns.</summary>
+    public MembershipFactory(TestDatabase? database, string? dataDirectory = null)
+    {
+        _ownsDatabase = database is null;
+        _database = database ?? new TestDatabase();
+        if (dataDirectory is not null)
+        {
+            _dataDirectory = dataDirectory;
+        }
+
         Mailbox = new PickupMailbox(Path.Combine(_dataDirectory, "mail"));
     }
+
+    public TestDatabase Database => _database;
+
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>Replaces the site's clock (set before the host starts).</summary>
+    public TimeProvider? Clock { get; init; }
 
     public PickupMailbox Mailbox { get; }
 
@@ -50,6 +72,11 @@ public class MembershipFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        if (Clock is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(Clock));
+        }
     }
 
     public TestBrowser CreateBrowser() => new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), Mailbox);
@@ -70,7 +97,7 @@ public class MembershipFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsDatabase)
         {
             _database.Dispose();
             if (Directory.Exists(_dataDirectory))

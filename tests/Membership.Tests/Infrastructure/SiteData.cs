@@ -30,3 +30,24 @@ public static class SiteData
         await db.SaveChangesAsync();
     });
 }
+
+/// <summary>Sets a fan's membership of a creator directly, as billing will once it exists.</summary>
+public static class Memberships
+{
+    public static Task SetAsync(this MembershipFactory site, string email, string handle, MemberStatus status, int? tierId) => site.WithDbAsync(async db =>
+    {
+        var user = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Email == email);
+        var creator = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Creators, c => c.Handle == handle);
+        var member = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleOrDefaultAsync(db.Members, m => m.UserId == user.Id && m.CreatorId == creator.Id);
+        if (member is null)
+        {
+            member = new Member { UserId = user.Id, CreatorId = creator.Id, JoinedAt = DateTime.UtcNow };
+            db.Members.Add(member);
+        }
+
+        member.Status = status;
+        member.TierId = tierId;
+        member.UpdatedAt = DateTime.UtcNow;
+        await db.SaveChangesAsync();
+    });
+}

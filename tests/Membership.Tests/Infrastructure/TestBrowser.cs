@@ -18,18 +18,38 @@ public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox
     }
 
     /// <summary>Opens <paramref name="pageUrl"/>, then posts <paramref name="fields"/> with the page's antiforgery token to <paramref name="action"/>.</summary>
-    public async Task<Page> SubmitAsync(string pageUrl, string action, IDictionary<string, string> fields)
+    public async Task<Page> SubmitAsync(string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var page = await GetAsync(pageUrl);
         Assert.True(page.Response.IsSuccessStatusCode, $"GET {pageUrl} answered {(int)page.Response.StatusCode}");
         var token = AntiforgeryToken().Match(page.Html);
         Assert.True(token.Success, $"No antiforgery token on {pageUrl}");
-        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) };
+        var form = new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)) };
         return await PostAsync(action, form);
     }
 
+    /// <summary>Opens <paramref name="pageUrl"/> and posts a multipart form with one file and the page's antiforgery token.</summary>
+    public async Task<Page> UploadAsync(string pageUrl, string action, string fileName, byte[] content, IDictionary<string, string>? fields = null)
+    {
+        var page = await GetAsync(pageUrl);
+        var token = AntiforgeryToken().Match(page.Html);
+        Assert.True(token.Success, $"No antiforgery token on {pageUrl}");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(WebUtility.HtmlDecode(token.Groups[1].Value)), "__RequestVerificationToken" },
+            { new ByteArrayContent(content), "file", fileName },
+        };
+        foreach (var (key, value) in fields ?? new Dictionary<string, string>())
+        {
+            form.Add(new StringContent(value), key);
+        }
+
+        var response = await Client.PostAsync(action, form);
+        return new Page(response, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A raw form post: no token is added.</summary>
-    public async Task<Page> PostAsync(string action, IDictionary<string, string> fields)
+    public async Task<Page> PostAsync(string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var response = await Client.PostAsync(action, new FormUrlEncodedContent(fields));
         return new Page(response, await response.Content.ReadAsStringAsync());
