@@ -16,7 +16,7 @@ public sealed class DemoSeedTests(SiteFixture site) : IClassFixture<SiteFixture>
         var second = await CountsAsync();
 
         Assert.Equal(first, second);
-        Assert.Equal((2, 1, 2, 1), first);
+        Assert.Equal((2, 1, 2, 1, 3), first);
         using var creator = site.CreateBrowser();
         Assert.Equal(System.Net.HttpStatusCode.Redirect, (await creator.SignInAsync(DemoSeeder.CreatorEmail, DemoSeeder.CreatorPassword)).Status);
         using var fan = site.CreateBrowser();
@@ -33,9 +33,10 @@ public sealed class DemoSeedTests(SiteFixture site) : IClassFixture<SiteFixture>
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
     }
 
-    private Task<(int Users, int Creators, int Tiers, int Members)> CountsAsync() => site.WithDbAsync(async db => (
+    private Task<(int Users, int Creators, int Tiers, int Members, int Posts)> CountsAsync() => site.WithDbAsync(async db => (
         await db.Users.CountAsync(),
         await db.Creators.CountAsync(),
         await db.Tiers.CountAsync(),
-        await db.Members.CountAsync()));
+        await db.Members.CountAsync(),
+        await db.Posts.CountAsync()));
 }

@@ -1,6 +1,7 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Creators;
+using Membership.Web.Features.Posts;
 using Membership.Web.Features.Tiers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Infrastructure.Commands;
 
 /// <summary>
-/// <c>seed-demo</c>: a demo creator with two tiers and a demo fan who follows them, made
+/// <c>seed-demo</c>: a demo creator with two tiers and three posts (public, members, Insider
+/// only), and a demo fan who follows them, made
 /// through the same handlers the site uses. Running it again changes nothing.
 /// </summary>
 public sealed class DemoSeeder(
@@ -17,6 +19,7 @@ public sealed class DemoSeeder(
     CreatorProfileHandler profiles,
     SaveTierHandler tiers,
     FollowHandler follows,
+    SavePostHandler posts,
     TimeProvider clock,
     ILogger<DemoSeeder> logger)
 {
@@ -61,6 +64,36 @@ public sealed class DemoSeeder(
         });
 
         await follows.FollowAsync(creator, fanUser.Id);
+
+        var insider = await db.Tiers.SingleAsync(t => t.CreatorId == creator.Id && t.NormalizedName == "INSIDER");
+        await EnsurePostAsync(creator, new PostRequest
+        {
+            Title = "Welcome to the studio",
+            Slug = "welcome",
+            Excerpt = "What this page is, and what members get.",
+            Body = "Hello, and welcome! This is where I share the comics as I make them.\n\nEveryone can read posts like this one.",
+            Access = PostAccess.Public,
+            Intent = PostIntent.Publish,
+        });
+        await EnsurePostAsync(creator, new PostRequest
+        {
+            Title = "Sketchbook, week 1",
+            Slug = "sketchbook-week-1",
+            Excerpt = "The first pages of the new sketchbook.",
+            Body = "A first look at the new characters.\n\n" + PostRenderer.Cut + "\n\nMembers get the full set of twelve sketches, with notes on each.",
+            Access = PostAccess.Members,
+            Intent = PostIntent.Publish,
+        });
+        await EnsurePostAsync(creator, new PostRequest
+        {
+            Title = "Process: inking page 4",
+            Slug = "process-page-4",
+            Excerpt = "How a page goes from pencils to inks.",
+            Body = "Pencils done, time for inks.\n\n" + PostRenderer.Cut + "\n\nStep by step: brushes, the order of the panels, and what I fix at the end.",
+            Access = PostAccess.Tiers,
+            TierIds = [insider.Id],
+            Intent = PostIntent.Publish,
+        });
         logger.LogInformation("Demo data ready at /{Handle}", creator.Handle);
     }
 
@@ -76,6 +109,20 @@ public sealed class DemoSeeder(
         if (errors.Any)
         {
             throw new InvalidOperationException("Demo tier not created: " + string.Join("; ", errors.Items.Select(e => e.Message)));
+        }
+    }
+
+    private async Task EnsurePostAsync(Creator creator, PostRequest request)
+    {
+        if (await db.Posts.AnyAsync(p => p.CreatorId == creator.Id && p.Slug == request.Slug))
+        {
+            return;
+        }
+
+        var (_, errors) = await posts.SaveAsync(creator, null, request);
+        if (errors.Any)
+        {
+            throw new InvalidOperationException("Demo post not created: " + string.Join("; ", errors.Items.Select(e => e.Message)));
         }
     }
 
