@@ -35,6 +35,12 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<Attachment> Attachments => Set<Attachment>();
 
+    public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
+
+    public DbSet<EmailRecipient> EmailRecipients => Set<EmailRecipient>();
+
+    public DbSet<EmailSuppression> EmailSuppressions => Set<EmailSuppression>();
+
     public DbSet<MagicLinkToken> MagicLinkTokens => Set<MagicLinkToken>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

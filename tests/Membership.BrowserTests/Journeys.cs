@@ -95,6 +95,16 @@ public static class Journeys
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Tier \"{tier.Name}\" is on your page.");
     }
 
+    /// <summary>A signed-in fan opens the creator's page and clicks "Follow for free".</summary>
+    public static async Task FollowCreatorAsync(this IPage page, string handle, string pageName)
+    {
+        await page.GotoAsync($"/{handle}");
+        await page.Locator("[data-test=follow]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/{handle}$"));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"You follow {pageName}.");
+        await Expect(page.Locator("[data-test=membership-state]")).ToContainTextAsync("You follow this page.");
+    }
+
     /// <summary>The rows of the signed-in creator's tier table.</summary>
     public static ILocator TierRows(this IPage page) => page.Locator("[data-test=tier-row]");
 

@@ -187,6 +187,110 @@ namespace Membership.Data.Sqlite.Migrations
                     b.ToTable("Creators");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PostId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId")
+                        .IsUnique();
+
+                    b.ToTable("EmailDeliveries");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.EmailRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MemberId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId");
+
+                    b.HasIndex("DeliveryId", "MemberId")
+                        .IsUnique();
+
+                    b.HasIndex("DeliveryId", "Status");
+
+                    b.ToTable("EmailRecipients");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.EmailSuppression", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedEmail")
+                        .IsUnique();
+
+                    b.ToTable("EmailSuppressions");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.MagicLinkToken", b =>
                 {
                     b.Property<int>("Id")
@@ -238,6 +342,9 @@ namespace Membership.Data.Sqlite.Migrations
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("PostEmails")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -593,6 +700,36 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Post", "Post")
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Post");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.EmailRecipient", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.EmailDelivery", "Delivery")
+                        .WithMany("Recipients")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Membership.Data.Entities.Member", "Member")
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Delivery");
+
+                    b.Navigation("Member");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.MagicLinkToken", b =>
                 {
                     b.HasOne("Membership.Data.Entities.AppUser", "User")
@@ -725,6 +862,11 @@ namespace Membership.Data.Sqlite.Migrations
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.Navigation("Tiers");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
+                {
+                    b.Navigation("Recipients");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Post", b =>

@@ -28,6 +28,9 @@ public class Member
     /// </summary>
     public string? FeedToken { get; set; }
 
+    /// <summary>Whether the member gets this creator's posts by email (transactional email always goes).</summary>
+    public bool PostEmails { get; set; } = true;
+
     public DateTime JoinedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
