@@ -419,6 +419,9 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("EmailOnPublish")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Excerpt")
                         .IsRequired()
                         .HasMaxLength(500)

@@ -421,6 +421,9 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("int");
 
+                    b.Property<bool>("EmailOnPublish")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Excerpt")
                         .IsRequired()
                         .HasMaxLength(500)

@@ -398,6 +398,9 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("EmailOnPublish")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Excerpt")
                         .IsRequired()
                         .HasMaxLength(500)

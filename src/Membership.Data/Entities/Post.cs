@@ -41,6 +41,9 @@ public class Post
     /// <summary>First publication; the feed's order. Kept when a post is unpublished and published again.</summary>
     public DateTime? PublishedAt { get; set; }
 
+    /// <summary>Email the post to its readers when it is published (now, or when its schedule comes).</summary>
+    public bool EmailOnPublish { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace Membership.Web.Infrastructure;
@@ -6,16 +8,19 @@ namespace Membership.Web.Infrastructure;
 /// Absolute links for emails. With <c>App:BaseUrl</c> set they never depend on the Host
 /// header, so a forged Host cannot plant an attacker's address in a reset email.
 /// </summary>
-public sealed class PublicLinks(IOptions<AppSettings> settings, IHttpContextAccessor httpContextAccessor)
+public sealed class PublicLinks(IOptions<AppSettings> settings, IHttpContextAccessor httpContextAccessor, IServer server)
 {
     public string Absolute(string pathAndQuery)
     {
         var baseUrl = settings.Value.BaseUrl;
         if (string.IsNullOrWhiteSpace(baseUrl))
         {
-            var request = httpContextAccessor.HttpContext?.Request
-                ?? throw new InvalidOperationException("App:BaseUrl must be set to build links outside a request.");
-            baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+            var request = httpContextAccessor.HttpContext?.Request;
+            baseUrl = request is not null
+                ? $"{request.Scheme}://{request.Host}{request.PathBase}"
+                // A background job on a site without App:BaseUrl: the address it listens on (fine on one machine).
+                : server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                    ?? throw new InvalidOperationException("Set App:BaseUrl: links in emails sent by jobs need the site's public address.");
         }
 
         return baseUrl.TrimEnd('/') + "/" + pathAndQuery.TrimStart('/');

@@ -40,6 +40,46 @@ public sealed class EmailSettings
 
     /// <summary>Where .eml files are written when no SMTP server is set. Empty: <c>{DataDirectory}/mail</c>.</summary>
     public string PickupDirectory { get; set; } = "";
+
+    public SmtpSettings Smtp { get; set; } = new();
+
+    public DeliverySettings Delivery { get; set; } = new();
+}
+
+/// <summary>Section <c>Email:Smtp</c>. With no <see cref="Host"/>, mail goes to the pickup folder.</summary>
+public sealed class SmtpSettings
+{
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>None | Auto | StartTls | StartTlsWhenAvailable | SslOnConnect (MailKit's SecureSocketOptions).</summary>
+    public string Security { get; set; } = "StartTls";
+
+    public string User { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>Parallel SMTP connections a post delivery uses; each is opened once and reused.</summary>
+    public int Connections { get; set; } = 4;
+
+    public int TimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>Section <c>Email:Delivery</c>: how post deliveries are sent.</summary>
+public sealed class DeliverySettings
+{
+    /// <summary>Recipients a sender claims at a time.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How long a claim lasts; a sender that died frees its recipients when it expires.</summary>
+    public int LeaseSeconds { get; set; } = 120;
+
+    /// <summary>Tries for one recipient on temporary failures (4xx, dropped connection, timeout) before it is marked failed.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First back-off after a temporary failure; doubles with each try.</summary>
+    public int RetryDelayMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>Section <c>Security</c>.</summary>

@@ -1,5 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Features.PostEmails;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -185,14 +186,27 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
         _ => $"\"{post.Title}\" is saved.",
     };
 
-    private async Task<PostEditorViewModel> EditorAsync(Creator creator, Post? post, PostRequest form) => new()
+    private async Task<PostEditorViewModel> EditorAsync(Creator creator, Post? post, PostRequest form)
     {
-        Creator = creator,
-        Post = post,
-        Form = form,
-        Tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id)
-            .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(),
-    };
+        var delivery = post is null ? null : await HttpContext.RequestServices.GetRequiredService<DeliveryReportQuery>().ForPostAsync(post.Id);
+        int? audience = null;
+        if (post is { Status: PostStatus.Published } && delivery is null)
+        {
+            post.Creator ??= creator;
+            audience = await HttpContext.RequestServices.GetRequiredService<RecordDeliveryHandler>().CountRecipientsAsync(post);
+        }
+
+        return new PostEditorViewModel
+        {
+            Creator = creator,
+            Post = post,
+            Form = form,
+            Tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id)
+                .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(),
+            Delivery = delivery,
+            EmailAudience = audience,
+        };
+    }
 
     private Task<Creator?> MyCreatorAsync()
     {
@@ -227,4 +241,10 @@ public sealed class PostEditorViewModel
     public required PostRequest Form { get; init; }
 
     public required IReadOnlyList<Tier> Tiers { get; init; }
+
+    /// <summary>The post's email delivery, once it has one.</summary>
+    public DeliveryReport? Delivery { get; init; }
+
+    /// <summary>How many members a "Send by email" would reach now (published posts not yet emailed).</summary>
+    public int? EmailAudience { get; init; }
 }

@@ -76,6 +76,23 @@ public sealed class Entitlement(MembershipDbContext db)
         };
     }
 
+    /// <summary>
+    /// <see cref="CanRead"/> from the members' side: which of a creator's members may read a
+    /// published <paramref name="post"/> (for email). Needs <see cref="Post.Tiers"/> loaded.
+    /// </summary>
+    public static Expression<Func<Member, bool>> MembersWhoCanRead(Post post)
+    {
+        var tierIds = post.Tiers.Select(t => t.TierId).ToList();
+        return post.Access switch
+        {
+            PostAccess.Public or PostAccess.Members => member => true,
+            PostAccess.Paid => member => member.Status == MemberStatus.Active || member.Status == MemberStatus.PastDue,
+            PostAccess.Tiers => member => (member.Status == MemberStatus.Active || member.Status == MemberStatus.PastDue)
+                && member.TierId != null && tierIds.Contains(member.TierId.Value),
+            _ => member => false,
+        };
+    }
+
     /// <summary><see cref="CanSee"/> as a query filter.</summary>
     public static Expression<Func<Post, bool>> Visible(Viewer viewer) => viewer.SeesEverything
         ? post => true

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hangfire;
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Features.PostEmails;
 using Membership.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,10 +45,15 @@ public sealed class PostRequest
     public string? ScheduleAt { get; set; }
 
     public PostIntent Intent { get; set; } = PostIntent.Save;
+
+    /// <summary>Email the post to the members who may read it when it is published.</summary>
+    [Display(Name = "Also send by email")]
+    public bool EmailOnPublish { get; set; }
 }
 
 /// <summary>Validates the editor form, renders the Markdown, and writes the post with its state.</summary>
-public sealed class SavePostHandler(MembershipDbContext db, PostRenderer renderer, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class SavePostHandler(
+    MembershipDbContext db, PostRenderer renderer, RecordDeliveryHandler deliveries, IBackgroundJobClient jobs, TimeProvider clock)
 {
     public static PostRequest ToForm(Post post) => new()
     {
@@ -58,6 +64,7 @@ public sealed class SavePostHandler(MembershipDbContext db, PostRenderer rendere
         Access = post.Access,
         TierIds = post.Tiers.Select(t => t.TierId).ToList(),
         ScheduleAt = post.ScheduledAt?.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture),
+        EmailOnPublish = post.EmailOnPublish,
     };
 
     public async Task<(Post? Post, Errors Errors)> SaveAsync(Creator creator, Post? existing, PostRequest request)
@@ -132,6 +139,11 @@ public sealed class SavePostHandler(MembershipDbContext db, PostRenderer rendere
         post.TeaserText = rendered.TeaserText;
         post.MembersText = rendered.MembersText;
         post.Access = request.Access;
+        if (post.PublishedAt is null)
+        {
+            // Once published, a post is emailed with the editor's "Send by email" button instead.
+            post.EmailOnPublish = request.EmailOnPublish;
+        }
         post.UpdatedAt = now;
         post.Tiers.RemoveAll(t => !tierIds.Contains(t.TierId));
         post.Tiers.AddRange(tierIds.Where(id => post.Tiers.All(t => t.TierId != id)).Select(id => new PostTier { TierId = id }));
@@ -162,6 +174,12 @@ public sealed class SavePostHandler(MembershipDbContext db, PostRenderer rendere
         {
             db.ChangeTracker.Clear();
             return (null, new Errors().Add(nameof(request.Slug), "Another post of yours has this address. Choose another."));
+        }
+
+        if (request.Intent == PostIntent.Publish && post.EmailOnPublish)
+        {
+            // Recorded only once per post: publishing again, or a second click, sends nothing new.
+            await deliveries.RecordAsync(post.Id);
         }
 
         if (post.Status == PostStatus.Scheduled && post.ScheduledAt is { } at)

@@ -5,4 +5,7 @@ public sealed record EmailMessage(string To, string Subject, string TextBody, st
 {
     /// <summary>Extra headers (e.g. List-Unsubscribe) set on the message as given.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A fixed Message-ID (without angle brackets); generated when null.</summary>
+    public string? MessageId { get; init; }
 }

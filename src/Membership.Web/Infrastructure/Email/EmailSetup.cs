@@ -10,9 +10,16 @@ public static class EmailSetup
         services.Configure<EmailSettings>(configuration.GetSection("Email"));
         services.AddSingleton<MimeMessageFactory>();
         services.AddSingleton<EmailTemplates>();
+        services.AddSingleton<TransactionalEmails>();
+        services.AddSingleton<SmtpConnector>();
         services.AddSingleton<IEmailSender>(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<EmailSettings>>().Value;
+            if (!string.IsNullOrWhiteSpace(settings.Smtp.Host))
+            {
+                return ActivatorUtilities.CreateInstance<SmtpEmailSender>(provider);
+            }
+
             var directory = string.IsNullOrWhiteSpace(settings.PickupDirectory)
                 ? Path.Combine(DatabaseSetup.DataDirectory(configuration, environment), "mail")
                 : Path.GetFullPath(settings.PickupDirectory, environment.ContentRootPath);

@@ -1,55 +1,66 @@
+using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 
 namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
-/// The account emails (confirm, magic link, password reset): a short text and the same in
-/// simple, inline-styled HTML that mail clients render.
+/// Renders the emails from the editable files in <c>EmailTemplates/</c>: <c>{name}.subject.txt</c>,
+/// <c>{name}.txt</c> (plain-text part) and <c>{name}.html</c> (HTML part, wrapped in
+/// <c>_layout.html</c>). <c>{{key}}</c> inserts a value (HTML-encoded in the HTML part);
+/// <c>{{{key}}}</c> inserts it as is, for HTML the site sanitised itself (a post's body).
+/// A placeholder without a value is an error, so a broken template fails loudly in tests.
 /// </summary>
-public sealed class EmailTemplates
+public sealed partial class EmailTemplates(IHostEnvironment environment)
 {
+    private readonly ConcurrentDictionary<string, string> _files = new();
     private readonly HtmlEncoder _html = HtmlEncoder.Default;
 
-    public EmailMessage ConfirmEmail(string to, string name, string link) => Action(
-        to,
-        "Confirm your email",
-        $"Hi {name},",
-        "Confirm your email address to finish creating your Membership account.",
-        "Confirm my email",
-        link,
-        "If you did not sign up, ignore this email: nothing happens without the click.");
+    public string Directory { get; } = Path.Combine(environment.ContentRootPath, "EmailTemplates");
 
-    public EmailMessage MagicLink(string to, string name, string link, int minutes) => Action(
-        to,
-        "Your sign-in link",
-        $"Hi {name},",
-        $"Use this link to sign in. It works once, for {minutes} minutes.",
-        "Sign in",
-        link,
-        "If you did not ask to sign in, ignore this email: your account stays as it is.");
-
-    public EmailMessage PasswordReset(string to, string name, string link) => Action(
-        to,
-        "Reset your password",
-        $"Hi {name},",
-        "Someone (we hope you) asked to reset the password of your Membership account.",
-        "Choose a new password",
-        link,
-        "If it was not you, ignore this email: your password stays as it is.");
-
-    private EmailMessage Action(string to, string subject, string greeting, string lead, string button, string link, string footer)
+    public EmailMessage Render(string template, string to, IReadOnlyDictionary<string, string> values, string? footerHtml = null)
     {
-        var text = $"{greeting}\n\n{lead}\n\n{button}: {link}\n\n{footer}\n";
-        var html = $"""
-            <!DOCTYPE html>
-            <html><body style="font-family:Helvetica,Arial,sans-serif;color:#1f2933;max-width:560px;margin:0 auto;padding:24px">
-            <p>{_html.Encode(greeting)}</p>
-            <p>{_html.Encode(lead)}</p>
-            <p><a href="{_html.Encode(link)}" style="display:inline-block;background:#5b3cc4;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">{_html.Encode(button)}</a></p>
-            <p style="font-size:13px;color:#52606d">Or paste this address into your browser:<br>{_html.Encode(link)}</p>
-            <p style="font-size:13px;color:#52606d">{_html.Encode(footer)}</p>
-            </body></html>
-            """;
+        var subject = Fill(Read($"{template}.subject.txt"), values, encode: false).Trim();
+        var text = Fill(Read($"{template}.txt"), values, encode: false);
+        var content = Fill(Read($"{template}.html"), values, encode: true);
+        var layoutValues = new Dictionary<string, string>
+        {
+            ["subject"] = subject,
+            ["content"] = content,
+            ["footer"] = footerHtml ?? "Membership",
+        };
+        var html = Fill(Read("_layout.html"), layoutValues, encode: true);
         return new EmailMessage(to, subject, text, html);
     }
+
+    public EmailMessage ConfirmEmail(string to, string name, string link) =>
+        Render("confirm-email", to, new Dictionary<string, string> { ["name"] = name, ["link"] = link });
+
+    public EmailMessage MagicLink(string to, string name, string link, int minutes) =>
+        Render("magic-link", to, new Dictionary<string, string> { ["name"] = name, ["link"] = link, ["minutes"] = minutes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    public EmailMessage PasswordReset(string to, string name, string link) =>
+        Render("password-reset", to, new Dictionary<string, string> { ["name"] = name, ["link"] = link });
+
+    private string Read(string file) => _files.GetOrAdd(file, name =>
+    {
+        var path = Path.Combine(Directory, name);
+        return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"Email template {name} is missing from {Directory}.", path);
+    });
+
+    private string Fill(string template, IReadOnlyDictionary<string, string> values, bool encode) =>
+        Placeholder().Replace(template, match =>
+        {
+            var raw = match.Groups["raw"].Success;
+            var key = raw ? match.Groups["raw"].Value : match.Groups["key"].Value;
+            if (!values.TryGetValue(key, out var value))
+            {
+                throw new KeyNotFoundException($"Email template placeholder {{{{{key}}}}} has no value.");
+            }
+
+            return encode && !raw ? _html.Encode(value) : value;
+        });
+
+    [GeneratedRegex(@"\{\{\{(?<raw>\w+)\}\}\}|\{\{(?<key>\w+)\}\}")]
+    private static partial Regex Placeholder();
 }

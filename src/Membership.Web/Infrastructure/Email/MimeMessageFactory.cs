@@ -6,13 +6,16 @@ namespace Membership.Web.Infrastructure.Email;
 /// <summary>Builds the MIME form of an <see cref="EmailMessage"/>: text and HTML alternatives, our From.</summary>
 public sealed class MimeMessageFactory(IOptions<EmailSettings> settings)
 {
+    /// <summary>The domain of our From address, for Message-IDs.</summary>
+    public string Domain => MailboxAddress.Parse(settings.Value.FromAddress).Domain;
+
     public MimeMessage Create(EmailMessage message)
     {
         var mime = new MimeMessage();
         mime.From.Add(new MailboxAddress(settings.Value.FromName, settings.Value.FromAddress));
         mime.To.Add(MailboxAddress.Parse(message.To));
         mime.Subject = message.Subject;
-        mime.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MailboxAddress.Parse(settings.Value.FromAddress).Domain);
+        mime.MessageId = message.MessageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId(Domain);
         foreach (var (name, value) in message.Headers)
         {
             mime.Headers.Add(name, value);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
 
 namespace Membership.Web.Infrastructure.Jobs;
@@ -32,8 +33,12 @@ public static class JobsSetup
         recurring.AddOrUpdate<ScheduledPostPublisher>(
             ScheduledPostPublisher.RecurringJobId, publisher => publisher.PublishDueAsync(CancellationToken.None), Cron.Minutely());
 
-        // Catch up at once on anything that fell due while the site was down.
-        services.GetRequiredService<IBackgroundJobClient>()
-            .Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
+        recurring.AddOrUpdate<DeliveryResumer>(
+            DeliveryResumer.RecurringJobId, resumer => resumer.ResumeAsync(CancellationToken.None), Cron.Minutely());
+
+        // Catch up at once on anything that fell due, or was left half-sent, while the site was down.
+        var jobs = services.GetRequiredService<IBackgroundJobClient>();
+        jobs.Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
+        jobs.Enqueue<DeliveryResumer>(resumer => resumer.ResumeAsync(CancellationToken.None));
     }
 }

@@ -1,0 +1,75 @@
+using MailKit.Net.Smtp;
+using Membership.Web.Infrastructure.Email;
+
+namespace Membership.Web.Features.PostEmails;
+
+/// <summary>One connection's worth of sending: SMTP (kept open and reused) or the pickup folder.</summary>
+public interface IDeliveryChannel : IAsyncDisposable
+{
+    Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Drops the connection after a failure; the next send reconnects.</summary>
+    Task ResetAsync();
+}
+
+/// <summary>Makes the channels a delivery sends through (a seam tests use to inject faults).</summary>
+public interface IDeliveryChannelFactory
+{
+    /// <summary>How many channels a delivery runs in parallel.</summary>
+    int Parallelism { get; }
+
+    IDeliveryChannel Create();
+}
+
+public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageFactory mime, IEmailSender sender) : IDeliveryChannelFactory
+{
+    public int Parallelism => connector.IsConfigured ? Math.Max(1, connector.Settings.Connections) : 1;
+
+    public IDeliveryChannel Create() => connector.IsConfigured ? new SmtpChannel(connector, mime) : new SenderChannel(sender);
+
+    /// <summary>An SMTP connection opened on first use and reused for every message after it.</summary>
+    private sealed class SmtpChannel(SmtpConnector connector, MimeMessageFactory mime) : IDeliveryChannel
+    {
+        private SmtpClient? _client;
+
+        public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+        {
+            _client ??= await connector.ConnectAsync(cancellationToken);
+            await _client.SendAsync(mime.Create(message), cancellationToken);
+        }
+
+        public Task ResetAsync()
+        {
+            _client?.Dispose();
+            _client = null;
+            return Task.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_client is { IsConnected: true })
+            {
+                try
+                {
+                    await _client.DisconnectAsync(quit: true);
+                }
+                catch (Exception exception) when (SmtpFailures.IsTemporary(exception))
+                {
+                    // The server went away first: nothing left to close politely.
+                }
+            }
+
+            _client?.Dispose();
+        }
+    }
+
+    /// <summary>The embedded default: each message through the site's sender (the pickup folder).</summary>
+    private sealed class SenderChannel(IEmailSender sender) : IDeliveryChannel
+    {
+        public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) => sender.SendAsync(message, cancellationToken);
+
+        public Task ResetAsync() => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,324 @@
+using Hangfire;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Posts;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Membership.Web.Features.PostEmails;
+
+/// <summary>
+/// Sends a recorded delivery. Runs as a Hangfire job, on any number of nodes at once: each of
+/// its parallel workers claims a batch of pending recipients under a time-limited lease, sends
+/// each one its own copy over a connection it keeps open, and marks that recipient sent as soon
+/// as the server has accepted the message. So a crash (or a killed process) at any point leaves
+/// the unsent recipients pending; once the lease expires, the resume job or a retry sends them.
+/// </summary>
+/// <remarks>
+/// The one duplicate window: a process that dies after the SMTP server accepted a message but
+/// before the row was marked sent (a single UPDATE, well under a millisecond) leaves that one
+/// recipient pending, and they will get the post a second time. The Message-ID is the same on
+/// both copies, so mail systems that de-duplicate on it show one.
+/// </remarks>
+public sealed class PostDeliverySender(
+    IServiceScopeFactory scopes,
+    IDeliveryChannelFactory channels,
+    EmailTemplates templates,
+    MimeMessageFactory mime,
+    UnsubscribeTokens unsubscribeTokens,
+    IOptions<EmailSettings> settings,
+    TimeProvider clock,
+    ILogger<PostDeliverySender> logger)
+{
+    private DeliverySettings Delivery => settings.Value.Delivery;
+
+    [AutomaticRetry(Attempts = 10)]
+    public async Task SendAsync(int deliveryId, CancellationToken cancellationToken)
+    {
+        var context = await LoadAsync(deliveryId, cancellationToken);
+        if (context is null)
+        {
+            return;
+        }
+
+        var run = Guid.NewGuid().ToString("N")[..12];
+        var workers = Enumerable.Range(0, channels.Parallelism)
+            .Select(index => WorkAsync(context, $"{Environment.MachineName}/{run}/{index}", cancellationToken))
+            .ToList();
+        var sent = (await Task.WhenAll(workers)).Sum();
+        logger.LogInformation("Sent {Count} emails for delivery {DeliveryId} of post {PostId}", sent, deliveryId, context.Post.Id);
+        await CompleteIfDoneAsync(deliveryId, cancellationToken);
+    }
+
+    private async Task<int> WorkAsync(DeliveryContext context, string worker, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        await using var channel = channels.Create();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        var retry = RetryPipeline(channel);
+        var batchSize = Math.Max(1, Delivery.BatchSize / channels.Parallelism);
+        while (true)
+        {
+            var (batch, leaseEnds) = await ClaimAsync(db, context.DeliveryId, worker, batchSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                return sent;
+            }
+
+            for (var index = 0; index < batch.Count; index++)
+            {
+                var recipient = batch[index];
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await ReleaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList());
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (clock.GetUtcNow().UtcDateTime > leaseEnds.AddSeconds(-Delivery.LeaseSeconds / 2.0))
+                {
+                    leaseEnds = await RenewLeaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList(), cancellationToken);
+                }
+
+                var viewer = new Viewer(recipient.UserId, false, false, recipient.Status, recipient.TierId);
+                if (!recipient.PostEmails || recipient.Suppressed || !Entitlement.CanRead(viewer, context.Post))
+                {
+                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Skipped,
+                        recipient.Suppressed ? "Address suppressed" : !recipient.PostEmails ? "Post emails turned off" : "No longer entitled to the post", cancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    var message = Compose(context, recipient);
+                    await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
+                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Sent, null, cancellationToken);
+                    sent++;
+                }
+                catch (Exception exception) when (SmtpFailures.IsPermanentForRecipient(exception))
+                {
+                    logger.LogWarning("Recipient {RecipientId} of delivery {DeliveryId} refused: {Reason}", recipient.Id, context.DeliveryId, exception.Message);
+                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Failed, Trim(exception.Message), cancellationToken);
+                    await SuppressAsync(db, recipient.Email, exception.Message, cancellationToken);
+                }
+                catch (MailKit.Net.Smtp.SmtpCommandException exception) when (SmtpFailures.IsTemporary(exception))
+                {
+                    // A 4xx that outlasted the quick retries: back off this one recipient, carry on with the rest.
+                    await BackOffAsync(db, worker, recipient, Trim(exception.Message), cancellationToken);
+                }
+                catch (Exception exception) when (SmtpFailures.IsTemporary(exception))
+                {
+                    // The server cannot be reached: stop, hand the rest back, and let the job retry later.
+                    await ReleaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList());
+                    logger.LogWarning(exception, "Delivery {DeliveryId} paused: the SMTP server cannot be reached", context.DeliveryId);
+                    throw;
+                }
+            }
+        }
+    }
+
+    /// <summary>Quick retries for temporary failures; a dropped connection is reopened before the next try.</summary>
+    private ResiliencePipeline RetryPipeline(IDeliveryChannel channel) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(SmtpFailures.IsTemporary),
+            MaxRetryAttempts = 3,
+            Delay = TimeSpan.FromMilliseconds(Delivery.RetryDelayMilliseconds),
+            BackoffType = DelayBackoffType.Exponential,
+            OnRetry = async arguments =>
+            {
+                if (arguments.Outcome.Exception is not MailKit.Net.Smtp.SmtpCommandException)
+                {
+                    await channel.ResetAsync();
+                }
+            },
+        })
+        .Build();
+
+    private EmailMessage Compose(DeliveryContext context, ClaimedRecipient recipient)
+    {
+        var unsubscribe = context.Links.Absolute($"email/unsubscribe/{Uri.EscapeDataString(unsubscribeTokens.For(recipient.MemberId))}");
+        var values = new Dictionary<string, string>
+        {
+            ["name"] = recipient.DisplayName,
+            ["creator"] = context.Creator.DisplayName,
+            ["title"] = context.Post.Title,
+            ["separator"] = new string('=', Math.Min(context.Post.Title.Length, 70)),
+            ["body"] = context.BodyHtml,
+            ["url"] = context.PostUrl,
+            ["unsubscribe"] = unsubscribe,
+        };
+        var text = new Dictionary<string, string>(values) { ["body"] = context.BodyText };
+        var html = templates.Render("post", recipient.Email, values,
+            $"You get {System.Net.WebUtility.HtmlEncode(context.Creator.DisplayName)}'s posts as a member. <a href=\"{System.Net.WebUtility.HtmlEncode(unsubscribe)}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
+        var plain = templates.Render("post", recipient.Email, text);
+        return html with
+        {
+            TextBody = plain.TextBody,
+            MessageId = $"post-{context.DeliveryId}-{recipient.Id}@{mime.Domain}",
+            Headers = new Dictionary<string, string>
+            {
+                ["List-Unsubscribe"] = $"<{unsubscribe}>",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+                ["List-Id"] = $"{context.Creator.DisplayName} <{context.Creator.Handle}.posts.{mime.Domain}>",
+            },
+        };
+    }
+
+    private async Task<(List<ClaimedRecipient> Batch, DateTime LeaseEnds)> ClaimAsync(
+        MembershipDbContext db, int deliveryId, string worker, int size, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseEnds = now.AddSeconds(Delivery.LeaseSeconds);
+        var candidates = await db.EmailRecipients
+            .Where(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending
+                && (r.ClaimedUntil == null || r.ClaimedUntil < now)
+                && (r.NextAttemptAt == null || r.NextAttemptAt <= now))
+            .OrderBy(r => r.Id).Select(r => r.Id).Take(size)
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0)
+        {
+            return ([], leaseEnds);
+        }
+
+        // The conditional update is the lock: of two workers racing for a row, one wins it.
+        await db.EmailRecipients
+            .Where(r => candidates.Contains(r.Id) && r.Status == RecipientStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedBy, worker).SetProperty(r => r.ClaimedUntil, leaseEnds), cancellationToken);
+        var batch = await db.EmailRecipients
+            .Where(r => candidates.Contains(r.Id) && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
+            .Join(db.Members, r => r.MemberId, m => m.Id, (r, m) => new { r, m })
+            .Join(db.Users, x => x.m.UserId, u => u.Id, (x, u) => new ClaimedRecipient(
+                x.r.Id, x.r.Email, x.m.Id, u.Id, u.DisplayName, x.m.Status, x.m.TierId, x.m.PostEmails, x.r.Attempts,
+                db.EmailSuppressions.Any(s => s.NormalizedEmail == x.r.Email.ToUpper())))
+            .OrderBy(r => r.Id)
+            .ToListAsync(cancellationToken);
+        return (batch, leaseEnds);
+    }
+
+    private async Task<DateTime> RenewLeaseAsync(MembershipDbContext db, string worker, List<long> ids, CancellationToken cancellationToken)
+    {
+        var leaseEnds = clock.GetUtcNow().UtcDateTime.AddSeconds(Delivery.LeaseSeconds);
+        await db.EmailRecipients.Where(r => ids.Contains(r.Id) && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, leaseEnds), cancellationToken);
+        return leaseEnds;
+    }
+
+    private async Task FinishAsync(MembershipDbContext db, string worker, long id, RecipientStatus status, string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var updated = await db.EmailRecipients.Where(r => r.Id == id && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Status, status)
+                    .SetProperty(r => r.Attempts, r => r.Attempts + 1)
+                    .SetProperty(r => r.LastError, error)
+                    .SetProperty(r => r.SentAt, status == RecipientStatus.Sent ? now : null)
+                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null),
+                CancellationToken.None);
+        if (updated == 0)
+        {
+            logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", id, worker, status);
+        }
+    }
+
+    private async Task BackOffAsync(MembershipDbContext db, string worker, ClaimedRecipient recipient, string error, CancellationToken cancellationToken)
+    {
+        var attempts = recipient.Attempts + 1;
+        if (attempts >= Delivery.MaxAttempts)
+        {
+            await FinishAsync(db, worker, recipient.Id, RecipientStatus.Failed, $"Gave up after {attempts} attempts: {error}", cancellationToken);
+            return;
+        }
+
+        var retryAt = clock.GetUtcNow().UtcDateTime.AddMilliseconds(Delivery.RetryDelayMilliseconds * Math.Pow(2, attempts));
+        await db.EmailRecipients.Where(r => r.Id == recipient.Id && r.ClaimedBy == worker)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Attempts, attempts)
+                    .SetProperty(r => r.LastError, error)
+                    .SetProperty(r => r.NextAttemptAt, retryAt)
+                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null),
+                cancellationToken);
+    }
+
+    private static Task ReleaseAsync(MembershipDbContext db, string worker, List<long> ids) =>
+        db.EmailRecipients.Where(r => ids.Contains(r.Id) && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+
+    private async Task SuppressAsync(MembershipDbContext db, string email, string reason, CancellationToken cancellationToken)
+    {
+        var normalized = email.ToUpperInvariant();
+        if (await db.EmailSuppressions.AnyAsync(s => s.NormalizedEmail == normalized, cancellationToken))
+        {
+            return;
+        }
+
+        db.EmailSuppressions.Add(new EmailSuppression { NormalizedEmail = normalized, Reason = Trim(reason), CreatedAt = clock.GetUtcNow().UtcDateTime });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another worker suppressed it first.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task CompleteIfDoneAsync(int deliveryId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        if (!await db.EmailRecipients.AnyAsync(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending, cancellationToken))
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.EmailDeliveries.Where(d => d.Id == deliveryId && d.CompletedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.CompletedAt, now), cancellationToken);
+        }
+    }
+
+    private async Task<DeliveryContext?> LoadAsync(int deliveryId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        var delivery = await db.EmailDeliveries.AsNoTracking()
+            .Include(d => d.Post).ThenInclude(p => p!.Tiers)
+            .Include(d => d.Post).ThenInclude(p => p!.Creator)
+            .SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
+        if (delivery?.Post?.Creator is null || delivery.CompletedAt is not null)
+        {
+            return null;
+        }
+
+        var post = delivery.Post;
+        var links = scope.ServiceProvider.GetRequiredService<PublicLinks>();
+        var postUrl = links.Absolute($"{post.Creator.Handle}/posts/{post.Slug}");
+        return new DeliveryContext(
+            deliveryId,
+            post,
+            post.Creator,
+            new FixedLinks(links.Absolute("")),
+            postUrl,
+            post.TeaserHtml + post.MembersHtml,
+            string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0)));
+    }
+
+    private static string Trim(string text) => text.Length <= 500 ? text : text[..500];
+
+    private sealed record DeliveryContext(int DeliveryId, Post Post, Creator Creator, FixedLinks Links, string PostUrl, string BodyHtml, string BodyText);
+
+    private sealed record ClaimedRecipient(
+        long Id, string Email, int MemberId, string UserId, string DisplayName, MemberStatus Status, int? TierId, bool PostEmails, int Attempts, bool Suppressed);
+
+    /// <summary>Links resolved once per delivery (the scope that built them is gone by the time workers run).</summary>
+    private sealed record FixedLinks(string BaseUrl)
+    {
+        public string Absolute(string path) => BaseUrl.TrimEnd('/') + "/" + path.TrimStart('/');
+    }
+}

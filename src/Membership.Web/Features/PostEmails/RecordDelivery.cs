@@ -1,0 +1,93 @@
+using Hangfire;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Posts;
+using Membership.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.PostEmails;
+
+/// <summary>
+/// Records a post's email delivery: the delivery and one recipient row for every member who may
+/// read the post and wants post emails, all in one transaction, before any mail leaves. Then
+/// hands the sending to a job. A post is emailed once: a second request changes nothing.
+/// </summary>
+public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJobClient jobs, TimeProvider clock, ILogger<RecordDeliveryHandler> logger)
+{
+    public async Task<(EmailDelivery? Delivery, Errors Errors)> RecordAsync(int postId, CancellationToken cancellationToken = default)
+    {
+        var post = await db.Posts.Include(p => p.Tiers).Include(p => p.Creator).SingleOrDefaultAsync(p => p.Id == postId, cancellationToken);
+        if (post is null)
+        {
+            return (null, new Errors().Add("", "The post no longer exists."));
+        }
+
+        if (post.Status != PostStatus.Published)
+        {
+            return (null, new Errors().Add("", "Publish the post before emailing it."));
+        }
+
+        if (await db.EmailDeliveries.AnyAsync(d => d.PostId == postId, cancellationToken))
+        {
+            return (null, new Errors().Add("", "This post has already been emailed."));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var recipients = await RecipientsQuery(post).ToListAsync(cancellationToken);
+        var delivery = new EmailDelivery { PostId = post.Id, CreatedAt = now };
+        delivery.Recipients.AddRange(recipients.Select(r => new EmailRecipient
+        {
+            MemberId = r.MemberId,
+            Email = r.Email,
+            Status = RecipientStatus.Pending,
+        }));
+        if (recipients.Count == 0)
+        {
+            delivery.CompletedAt = now;
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.EmailDeliveries.Add(delivery);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Recorded concurrently (two clicks, two nodes): the unique post index kept one.
+                db.ChangeTracker.Clear();
+                return (null, new Errors().Add("", "This post has already been emailed."));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        logger.LogInformation("Recorded email delivery {DeliveryId} of post {PostId} to {Count} members", delivery.Id, post.Id, recipients.Count);
+        if (recipients.Count > 0)
+        {
+            jobs.Enqueue<PostDeliverySender>(sender => sender.SendAsync(delivery.Id, CancellationToken.None));
+        }
+
+        return (delivery, Errors.None);
+    }
+
+    /// <summary>How many members the post would go to now (shown before sending).</summary>
+    public Task<int> CountRecipientsAsync(Post post, CancellationToken cancellationToken = default) =>
+        RecipientsQuery(post).CountAsync(cancellationToken);
+
+    private IQueryable<RecipientRow> RecipientsQuery(Post post)
+    {
+        var creatorUserId = post.Creator!.UserId;
+        return db.Members
+            .Where(m => m.CreatorId == post.CreatorId && m.PostEmails && m.UserId != creatorUserId)
+            .Where(Entitlement.MembersWhoCanRead(post))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.Id, u.Email, u.NormalizedEmail, u.EmailConfirmed })
+            .Where(x => x.EmailConfirmed && x.Email != null)
+            .Where(x => !db.EmailSuppressions.Any(s => s.NormalizedEmail == x.NormalizedEmail))
+            .OrderBy(x => x.Id)
+            .Select(x => new RecipientRow(x.Id, x.Email!));
+    }
+
+    private sealed record RecipientRow(int MemberId, string Email);
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Membership.Web.Infrastructure.Money;
+
+namespace Membership.Web.Infrastructure.Email;
+
+/// <summary>
+/// The membership emails that always go, whatever the member's post-email choice: welcome to a
+/// tier, payment receipt, payment failed, yearly renewal reminder. Billing and the jobs send
+/// them through the one <see cref="IEmailSender"/>.
+/// </summary>
+public sealed class TransactionalEmails(EmailTemplates templates)
+{
+    public EmailMessage Welcome(string to, string name, string creator, string tier, string creatorUrl, string portalUrl) =>
+        templates.Render("welcome", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["url"] = creatorUrl, ["portal"] = portalUrl,
+        });
+
+    public EmailMessage Receipt(string to, string name, string creator, string tier, long amountMinor, string currency, DateTime paidAt, string invoiceId, string portalUrl) =>
+        templates.Render("receipt", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
+            ["date"] = Date(paidAt), ["invoice"] = invoiceId, ["portal"] = portalUrl,
+        });
+
+    public EmailMessage PaymentFailed(string to, string name, string creator, string tier, long amountMinor, string currency, DateTime graceEnds, string portalUrl) =>
+        templates.Render("payment-failed", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
+            ["grace"] = Date(graceEnds), ["portal"] = portalUrl,
+        });
+
+    public EmailMessage RenewalReminder(string to, string name, string creator, string tier, long amountMinor, string currency, DateTime renewsAt, string portalUrl) =>
+        templates.Render("renewal-reminder", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
+            ["date"] = Date(renewsAt), ["portal"] = portalUrl,
+        });
+
+    private static string Date(DateTime utc) => utc.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+}
