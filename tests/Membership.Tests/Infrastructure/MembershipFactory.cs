@@ -42,6 +42,12 @@ public class MembershipFactory : WebApplicationFactory<Program>
     /// <summary>Replaces the site's clock (set before the host starts).</summary>
     public TimeProvider? Clock { get; init; }
 
+    /// <summary>Settings set by the test (over <see cref="Settings"/>), e.g. the SMTP server's port.</summary>
+    public IDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Service replacements for fault injection (applied after the site's own).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public PickupMailbox Mailbox { get; }
 
     public DatabaseProvider Provider => _database.Provider;
@@ -63,7 +69,7 @@ public class MembershipFactory : WebApplicationFactory<Program>
             // Tests run jobs themselves, at the moment they choose (Hangfire workers would race them).
             ["Jobs:RunWorkers"] = "false",
         };
-        foreach (var (key, value) in Settings)
+        foreach (var (key, value) in Settings.Concat(ExtraSettings))
         {
             settings[key] = value;
         }
@@ -76,6 +82,11 @@ public class MembershipFactory : WebApplicationFactory<Program>
         if (Clock is not null)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(Clock));
+        }
+
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Membership.Data.Entities;
 
 namespace Membership.Tests.Infrastructure;
@@ -50,4 +51,16 @@ public static class Memberships
         member.UpdatedAt = DateTime.UtcNow;
         await db.SaveChangesAsync();
     });
+}
+
+/// <summary>Accounts made straight through Identity, for tests whose mail does not go to the pickup folder.</summary>
+public static class Accounts
+{
+    public static async Task CreateConfirmedAsync(this MembershipFactory site, string email, string password = Passwords.Good, string name = "Test Person")
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+        var result = await users.CreateAsync(new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = DateTime.UtcNow }, password);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
 }

@@ -189,14 +189,27 @@ public sealed class PostDeliverySender(
         await db.EmailRecipients
             .Where(r => candidates.Contains(r.Id) && r.Status == RecipientStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedBy, worker).SetProperty(r => r.ClaimedUntil, leaseEnds), cancellationToken);
-        var batch = await db.EmailRecipients
+        var rows = await db.EmailRecipients
             .Where(r => candidates.Contains(r.Id) && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
             .Join(db.Members, r => r.MemberId, m => m.Id, (r, m) => new { r, m })
-            .Join(db.Users, x => x.m.UserId, u => u.Id, (x, u) => new ClaimedRecipient(
-                x.r.Id, x.r.Email, x.m.Id, u.Id, u.DisplayName, x.m.Status, x.m.TierId, x.m.PostEmails, x.r.Attempts,
-                db.EmailSuppressions.Any(s => s.NormalizedEmail == x.r.Email.ToUpper())))
-            .OrderBy(r => r.Id)
+            .Join(db.Users, x => x.m.UserId, u => u.Id, (x, u) => new { x.r, x.m, u })
+            .OrderBy(x => x.r.Id)
+            .Select(x => new
+            {
+                x.r.Id,
+                x.r.Email,
+                MemberId = x.m.Id,
+                UserId = x.u.Id,
+                x.u.DisplayName,
+                x.m.Status,
+                x.m.TierId,
+                x.m.PostEmails,
+                x.r.Attempts,
+                Suppressed = db.EmailSuppressions.Any(s => s.NormalizedEmail == x.r.Email.ToUpper()),
+            })
             .ToListAsync(cancellationToken);
+        var batch = rows.Select(x => new ClaimedRecipient(
+            x.Id, x.Email, x.MemberId, x.UserId, x.DisplayName, x.Status, x.TierId, x.PostEmails, x.Attempts, x.Suppressed)).ToList();
         return (batch, leaseEnds);
     }
 

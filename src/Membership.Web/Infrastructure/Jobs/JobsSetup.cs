@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.InMemory;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
 
@@ -14,17 +15,36 @@ public static class JobsSetup
     public static IServiceCollection AddMembershipJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<JobSettings>(configuration.GetSection("Jobs"));
-        services.AddHangfire(options => options
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
+
+        // This host's own storage, registered before Hangfire's default (the static
+        // JobStorage.Current, which every host in one process would share). It is made when
+        // Hangfire's configuration runs, after Hangfire has this host's logger.
+        var storage = new HostStorage();
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return storage.Instance ?? throw new InvalidOperationException("Hangfire storage was not configured.");
+        });
+        services.AddHangfire(options =>
+        {
+            storage.Instance = new InMemoryStorage(new InMemoryStorageOptions());
+            options
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseStorage(storage.Instance);
+        });
         if (configuration.GetValue("Jobs:RunWorkers", true))
         {
             services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
         }
 
         return services;
+    }
+
+    private sealed class HostStorage
+    {
+        public JobStorage? Instance { get; set; }
     }
 
     public static void RegisterRecurringJobs(IServiceProvider services)

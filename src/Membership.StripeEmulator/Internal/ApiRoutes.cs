@@ -1,0 +1,1116 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Membership.StripeEmulator.Internal;
+
+internal sealed class ApiContext
+{
+    public required string Method { get; init; }
+
+    public required string Path { get; init; }
+
+    public required ParamNode Params { get; init; }
+
+    /// <summary>The <c>Stripe-Account</c> the request acts on (null = the platform).</summary>
+    public string? Account { get; init; }
+
+    public required EmulatorState State { get; init; }
+
+    public required Billing Billing { get; init; }
+
+    public required string[] Args { get; init; }
+
+    public string Id => Args[0];
+
+    public IReadOnlyList<string> Expand => Params.StrList("expand");
+
+    public JsonObject Render(Entity e) => State.RenderExpanded(e, Expand);
+
+    public long Now => State.Now;
+}
+
+/// <summary>The <c>/v1</c> endpoints the emulator answers, matched by method and path template.</summary>
+internal sealed partial class ApiRoutes
+{
+    private readonly List<(string Method, string[] Segments, Func<ApiContext, JsonObject> Handler)> _routes = [];
+
+    public ApiRoutes()
+    {
+        // Products
+        Map("POST", "/v1/products", CreateProduct);
+        Map("GET", "/v1/products", ListProducts);
+        Map("GET", "/v1/products/{id}", c => c.Render(c.State.Get<ProductEntity>(c.Id, c.Account, "product")));
+        Map("POST", "/v1/products/{id}", UpdateProduct);
+
+        // Prices
+        Map("POST", "/v1/prices", CreatePrice);
+        Map("GET", "/v1/prices", ListPrices);
+        Map("GET", "/v1/prices/{id}", c => c.Render(c.State.Get<PriceEntity>(c.Id, c.Account, "price")));
+        Map("POST", "/v1/prices/{id}", UpdatePrice);
+
+        // Customers and payment methods
+        Map("POST", "/v1/customers", CreateCustomer);
+        Map("GET", "/v1/customers", ListCustomers);
+        Map("GET", "/v1/customers/{id}", c => c.Render(c.State.Get<CustomerEntity>(c.Id, c.Account, "customer")));
+        Map("POST", "/v1/customers/{id}", UpdateCustomer);
+        Map("DELETE", "/v1/customers/{id}", DeleteCustomer);
+        Map("GET", "/v1/customers/{id}/payment_methods", c =>
+        {
+            var customer = c.State.Get<CustomerEntity>(c.Id, c.Account, "customer");
+            return c.State.Page(c.State.All<PaymentMethodEntity>(c.Account).Where(p => p.CustomerId == customer.Id), c.Params, $"/v1/customers/{customer.Id}/payment_methods");
+        });
+        Map("GET", "/v1/payment_methods/{id}", c => c.Render(c.State.Get<PaymentMethodEntity>(c.Id, c.Account, "PaymentMethod")));
+
+        // Checkout
+        Map("POST", "/v1/checkout/sessions", CreateCheckoutSession);
+        Map("GET", "/v1/checkout/sessions", ListCheckoutSessions);
+        Map("GET", "/v1/checkout/sessions/{id}", c => c.Render(c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session")));
+        Map("POST", "/v1/checkout/sessions/{id}/expire", ExpireCheckoutSession);
+        Map("GET", "/v1/checkout/sessions/{id}/line_items", c => c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session").RenderLineItems(c.State));
+
+        // Subscriptions
+        Map("POST", "/v1/subscriptions", CreateSubscription);
+        Map("GET", "/v1/subscriptions", ListSubscriptions);
+        Map("GET", "/v1/subscriptions/{id}", c => c.Render(c.State.Get<SubscriptionEntity>(c.Id, c.Account, "subscription")));
+        Map("POST", "/v1/subscriptions/{id}", UpdateSubscription);
+        Map("DELETE", "/v1/subscriptions/{id}", CancelSubscription);
+        Map("GET", "/v1/subscription_items", ListSubscriptionItems);
+        Map("GET", "/v1/subscription_items/{id}", c => c.Render(c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription item")));
+        Map("POST", "/v1/subscription_items/{id}", UpdateSubscriptionItem);
+
+        // Invoices, payments, refunds
+        Map("GET", "/v1/invoices", ListInvoices);
+        Map("GET", "/v1/invoices/{id}", c => c.Render(c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice")));
+        Map("GET", "/v1/invoices/{id}/lines", c =>
+        {
+            var invoice = c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice");
+            return Json.List($"/v1/invoices/{invoice.Id}/lines", invoice.Lines.Select(l => (JsonNode)l.Render(invoice.Id)));
+        });
+        Map("POST", "/v1/invoices/{id}/pay", PayInvoice);
+        Map("GET", "/v1/charges", ListCharges);
+        Map("GET", "/v1/charges/{id}", c => c.Render(c.State.Get<ChargeEntity>(c.Id, c.Account, "charge")));
+        Map("GET", "/v1/payment_intents/{id}", c => c.Render(c.State.Get<PaymentIntentEntity>(c.Id, c.Account, "payment_intent")));
+        Map("POST", "/v1/refunds", CreateRefund);
+        Map("GET", "/v1/refunds", ListRefunds);
+        Map("GET", "/v1/refunds/{id}", c => c.Render(c.State.Get<RefundEntity>(c.Id, c.Account, "refund")));
+
+        // Billing portal
+        Map("POST", "/v1/billing_portal/sessions", CreatePortalSession);
+
+        // Connect
+        Map("POST", "/v1/accounts", CreateAccount);
+        Map("GET", "/v1/accounts", c => PlatformOnly(c, () => c.State.Page(c.State.All<AccountEntity>(null).Where(a => !a.IsPlatform), c.Params, "/v1/accounts")));
+        Map("GET", "/v1/account", c => c.Render(c.State.Get<AccountEntity>(c.Account ?? c.State.PlatformAccountId, null, "account")));
+        Map("GET", "/v1/accounts/{id}", c => c.Render(GetConnectedAccount(c, c.Id)));
+        Map("POST", "/v1/accounts/{id}", UpdateAccount);
+        Map("POST", "/v1/accounts/{id}/login_links", c =>
+        {
+            var account = GetConnectedAccount(c, c.Id);
+            return new JsonObject { ["object"] = "login_link", ["created"] = c.Now, ["url"] = c.State.HostedUrl("/express/" + account.Id) };
+        });
+        Map("POST", "/v1/account_links", CreateAccountLink);
+
+        // Events
+        Map("GET", "/v1/events", ListEvents);
+        Map("GET", "/v1/events/{id}", c => c.State.Get<EventEntity>(c.Id, c.Account, "event").Render(new RenderContext(c.State)));
+    }
+
+    /// <summary>Every route as "METHOD /path", for the README and the control endpoint.</summary>
+    public IEnumerable<string> Describe() => _routes.Select(r => r.Method + " /" + string.Join('/', r.Segments));
+
+    private void Map(string method, string template, Func<ApiContext, JsonObject> handler) =>
+        _routes.Add((method, template.Trim('/').Split('/'), handler));
+
+    public (Func<ApiContext, JsonObject> Handler, string[] Args)? Match(string method, string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        var pathMatched = false;
+        foreach (var (m, template, handler) in _routes)
+        {
+            if (template.Length != segments.Length)
+            {
+                continue;
+            }
+
+            var args = new List<string>();
+            var ok = true;
+            for (var i = 0; i < template.Length && ok; i++)
+            {
+                if (template[i].StartsWith('{'))
+                {
+                    args.Add(Uri.UnescapeDataString(segments[i]));
+                }
+                else
+                {
+                    ok = string.Equals(template[i], segments[i], StringComparison.Ordinal);
+                }
+            }
+
+            if (!ok)
+            {
+                continue;
+            }
+
+            pathMatched = true;
+            if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+            {
+                return (handler, args.ToArray());
+            }
+        }
+
+        if (pathMatched)
+        {
+            throw new ApiError(405, "invalid_request_error", $"Unrecognized request URL ({method}: {path}). The path exists but not for this method.");
+        }
+
+        return null;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static JsonObject PlatformOnly(ApiContext c, Func<JsonObject> run) =>
+        c.Account is null ? run() : throw new ApiError(403, "invalid_request_error", "This request can only be made by the platform (without the Stripe-Account header).", code: "platform_api_key_expired");
+
+    private static AccountEntity GetConnectedAccount(ApiContext c, string id)
+    {
+        if (c.Account is not null && c.Account != id)
+        {
+            throw new ApiError(403, "invalid_request_error", $"The account {c.Account} cannot access account {id}.", code: "account_invalid");
+        }
+
+        return c.State.Get<AccountEntity>(id, null, "account");
+    }
+
+    private static void CheckCurrency(string? currency, string param)
+    {
+        if (currency is null || !CurrencyRegex().IsMatch(currency))
+        {
+            throw ApiError.Invalid($"Invalid currency: {currency}. Stripe currencies are three lowercase letters (e.g. usd).", param);
+        }
+    }
+
+    private static string? Url(ParamNode p, string name, bool required = false)
+    {
+        var value = p.NonEmpty(name);
+        if (value is null)
+        {
+            return required ? throw ApiError.Missing(name) : null;
+        }
+
+        if (!Uri.TryCreate(value.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))
+        {
+            throw ApiError.Invalid($"Not a valid URL: {value}", name, "url_invalid");
+        }
+
+        return value;
+    }
+
+    [GeneratedRegex("^[a-z]{3}$")]
+    private static partial Regex CurrencyRegex();
+
+    // ------------------------------------------------------------------ products
+
+    private static JsonObject CreateProduct(ApiContext c)
+    {
+        var p = c.Params;
+        var name = p.NonEmpty("name") ?? throw ApiError.Missing("name");
+        var product = new ProductEntity
+        {
+            Id = p.NonEmpty("id") ?? EmulatorState.NewId("prod_", 14),
+            Scope = c.Account,
+            Created = c.Now,
+            Name = name,
+            Description = p.NonEmpty("description"),
+            Active = p.Bool("active") ?? true,
+            Url = p.NonEmpty("url"),
+            Images = p.StrList("images").ToList(),
+            Updated = c.Now,
+        };
+        p.ApplyMetadata(product.Metadata);
+        PriceEntity? defaultPrice = null;
+        if (p.Child("default_price_data") is { } dp)
+        {
+            defaultPrice = BuildPrice(c, dp, product.Id, "default_price_data");
+        }
+
+        c.State.Add(product);
+        if (defaultPrice is not null)
+        {
+            c.State.Add(defaultPrice);
+            product.DefaultPriceId = defaultPrice.Id;
+        }
+
+        return c.Render(product);
+    }
+
+    private static JsonObject UpdateProduct(ApiContext c)
+    {
+        var p = c.Params;
+        var product = c.State.Get<ProductEntity>(c.Id, c.Account, "product");
+        if (p.Has("name"))
+        {
+            product.Name = p.NonEmpty("name") ?? throw ApiError.Invalid("name cannot be empty.", "name");
+        }
+
+        if (p.Has("description"))
+        {
+            product.Description = p.NonEmpty("description");
+        }
+
+        if (p.Bool("active") is { } active)
+        {
+            product.Active = active;
+        }
+
+        if (p.Has("url"))
+        {
+            product.Url = p.NonEmpty("url");
+        }
+
+        if (p.NonEmpty("default_price") is { } priceId)
+        {
+            var price = c.State.Get<PriceEntity>(priceId, c.Account, "price", "default_price");
+            if (price.ProductId != product.Id)
+            {
+                throw ApiError.Invalid($"The price {price.Id} belongs to another product.", "default_price");
+            }
+
+            product.DefaultPriceId = price.Id;
+        }
+
+        p.ApplyMetadata(product.Metadata);
+        product.Updated = c.Now;
+        return c.Render(product);
+    }
+
+    private static JsonObject ListProducts(ApiContext c)
+    {
+        var p = c.Params;
+        var active = p.Bool("active");
+        var ids = p.StrList("ids");
+        var items = c.State.All<ProductEntity>(c.Account)
+            .Where(x => active is null || x.Active == active)
+            .Where(x => ids.Count == 0 || ids.Contains(x.Id));
+        return c.State.Page(items, p, "/v1/products");
+    }
+
+    // ------------------------------------------------------------------ prices
+
+    private static PriceEntity BuildPrice(ApiContext c, ParamNode p, string productId, string prefix = "")
+    {
+        string P(string name) => prefix.Length == 0 ? name : $"{prefix}[{name}]";
+        var currency = p.NonEmpty("currency") ?? throw ApiError.Missing(P("currency"));
+        CheckCurrency(currency, P("currency"));
+        var amount = p.Long("unit_amount") ?? (p.Decimal("unit_amount_decimal") is { } d ? (long)d : throw ApiError.Missing(P("unit_amount")));
+        if (amount < 0)
+        {
+            throw ApiError.Invalid("unit_amount must be 0 or more.", P("unit_amount"));
+        }
+
+        string? interval = null;
+        long intervalCount = 1;
+        long? trialDays = null;
+        if (p.Child("recurring") is { } r)
+        {
+            interval = r.NonEmpty("interval") ?? throw ApiError.Missing(P("recurring[interval]"));
+            if (interval is not ("day" or "week" or "month" or "year"))
+            {
+                throw ApiError.Invalid("Invalid recurring[interval]: must be one of day, week, month, or year", P("recurring[interval]"));
+            }
+
+            intervalCount = r.Long("interval_count") ?? 1;
+            var maxCount = interval switch { "day" => 365, "week" => 52, "month" => 12, _ => 1 };
+            if (intervalCount < 1 || intervalCount > maxCount)
+            {
+                throw ApiError.Invalid("The maximum billing interval is one year.", P("recurring[interval_count]"));
+            }
+
+            trialDays = r.Long("trial_period_days");
+        }
+
+        var price = new PriceEntity
+        {
+            Id = EmulatorState.NewId("price_"),
+            Scope = c.Account,
+            Created = c.Now,
+            ProductId = productId,
+            Currency = currency,
+            UnitAmount = amount,
+            Interval = interval,
+            IntervalCount = intervalCount,
+            TrialPeriodDays = trialDays,
+            Nickname = p.NonEmpty("nickname"),
+            Active = p.Bool("active") ?? true,
+        };
+        p.ApplyMetadata(price.Metadata);
+        return price;
+    }
+
+    private static JsonObject CreatePrice(ApiContext c)
+    {
+        var p = c.Params;
+        string productId;
+        ProductEntity? newProduct = null;
+        if (p.NonEmpty("product") is { } pid)
+        {
+            productId = c.State.Get<ProductEntity>(pid, c.Account, "product", "product").Id;
+        }
+        else if (p.Child("product_data") is { } pd)
+        {
+            newProduct = new ProductEntity
+            {
+                Id = EmulatorState.NewId("prod_", 14),
+                Scope = c.Account,
+                Created = c.Now,
+                Updated = c.Now,
+                Name = pd.NonEmpty("name") ?? throw ApiError.Missing("product_data[name]"),
+                Active = pd.Bool("active") ?? true,
+            };
+            pd.ApplyMetadata(newProduct.Metadata);
+            productId = newProduct.Id;
+        }
+        else
+        {
+            throw ApiError.Missing("product");
+        }
+
+        var price = BuildPrice(c, p, productId);
+        if (p.NonEmpty("lookup_key") is { } lookupKey)
+        {
+            var clash = c.State.All<PriceEntity>(c.Account).FirstOrDefault(x => x.LookupKey == lookupKey);
+            if (clash is not null)
+            {
+                if (p.Bool("transfer_lookup_key") != true)
+                {
+                    throw ApiError.Invalid($"A price ({clash.Id}) already uses that look up key.", "lookup_key");
+                }
+
+                clash.LookupKey = null;
+            }
+
+            price.LookupKey = lookupKey;
+        }
+
+        if (newProduct is not null)
+        {
+            c.State.Add(newProduct);
+        }
+
+        c.State.Add(price);
+        return c.Render(price);
+    }
+
+    private static JsonObject UpdatePrice(ApiContext c)
+    {
+        var p = c.Params;
+        var price = c.State.Get<PriceEntity>(c.Id, c.Account, "price");
+        if (p.Bool("active") is { } active)
+        {
+            price.Active = active;
+        }
+
+        if (p.Has("nickname"))
+        {
+            price.Nickname = p.NonEmpty("nickname");
+        }
+
+        if (p.Has("lookup_key"))
+        {
+            price.LookupKey = p.NonEmpty("lookup_key");
+        }
+
+        p.ApplyMetadata(price.Metadata);
+        return c.Render(price);
+    }
+
+    private static JsonObject ListPrices(ApiContext c)
+    {
+        var p = c.Params;
+        var product = p.NonEmpty("product");
+        var active = p.Bool("active");
+        var type = p.NonEmpty("type");
+        var currency = p.NonEmpty("currency");
+        var lookupKeys = p.StrList("lookup_keys");
+        var interval = p.Path("recurring", "interval")?.Value;
+        var items = c.State.All<PriceEntity>(c.Account)
+            .Where(x => product is null || x.ProductId == product)
+            .Where(x => active is null || x.Active == active)
+            .Where(x => type is null || (type == "recurring") == x.Recurring)
+            .Where(x => currency is null || x.Currency == currency)
+            .Where(x => lookupKeys.Count == 0 || (x.LookupKey is not null && lookupKeys.Contains(x.LookupKey)))
+            .Where(x => string.IsNullOrEmpty(interval) || x.Interval == interval);
+        return c.State.Page(items, p, "/v1/prices");
+    }
+
+    // ------------------------------------------------------------------ customers
+
+    private static JsonObject CreateCustomer(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = new CustomerEntity
+        {
+            Id = EmulatorState.NewId("cus_", 14),
+            Scope = c.Account,
+            Created = c.Now,
+            Email = p.NonEmpty("email"),
+            Name = p.NonEmpty("name"),
+            Description = p.NonEmpty("description"),
+            Phone = p.NonEmpty("phone"),
+        };
+        p.ApplyMetadata(customer.Metadata);
+        c.State.Add(customer);
+        return c.Render(customer);
+    }
+
+    private static CustomerEntity LiveCustomer(ApiContext c, string? id, string param = "id")
+    {
+        var customer = c.State.Get<CustomerEntity>(id, c.Account, "customer", param);
+        return customer.Deleted ? throw ApiError.NoSuch("customer", customer.Id, param) : customer;
+    }
+
+    private static JsonObject UpdateCustomer(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = LiveCustomer(c, c.Id);
+        if (p.Has("email"))
+        {
+            customer.Email = p.NonEmpty("email");
+        }
+
+        if (p.Has("name"))
+        {
+            customer.Name = p.NonEmpty("name");
+        }
+
+        if (p.Has("description"))
+        {
+            customer.Description = p.NonEmpty("description");
+        }
+
+        if (p.Has("phone"))
+        {
+            customer.Phone = p.NonEmpty("phone");
+        }
+
+        if (p.Path("invoice_settings", "default_payment_method") is { } dpm)
+        {
+            if (string.IsNullOrEmpty(dpm.Value))
+            {
+                customer.DefaultPaymentMethodId = null;
+            }
+            else
+            {
+                var pm = c.State.Get<PaymentMethodEntity>(dpm.Value, c.Account, "PaymentMethod", "invoice_settings[default_payment_method]");
+                if (pm.CustomerId != customer.Id)
+                {
+                    throw ApiError.Invalid("The payment method is not attached to this customer.", "invoice_settings[default_payment_method]");
+                }
+
+                customer.DefaultPaymentMethodId = pm.Id;
+            }
+        }
+
+        p.ApplyMetadata(customer.Metadata);
+        return c.Render(customer);
+    }
+
+    private static JsonObject DeleteCustomer(ApiContext c)
+    {
+        var customer = LiveCustomer(c, c.Id);
+        foreach (var sub in c.State.All<SubscriptionEntity>(c.Account).Where(s => s.CustomerId == customer.Id && !s.IsEnded).ToList())
+        {
+            c.Billing.CancelNow(sub, "cancellation_requested");
+        }
+
+        customer.Deleted = true;
+        return new JsonObject { ["id"] = customer.Id, ["object"] = "customer", ["deleted"] = true };
+    }
+
+    private static JsonObject ListCustomers(ApiContext c)
+    {
+        var email = c.Params.NonEmpty("email");
+        var items = c.State.All<CustomerEntity>(c.Account)
+            .Where(x => !x.Deleted)
+            .Where(x => email is null || string.Equals(x.Email, email, StringComparison.Ordinal));
+        return c.State.Page(items, c.Params, "/v1/customers");
+    }
+
+    // ------------------------------------------------------------------ checkout
+
+    private static JsonObject CreateCheckoutSession(ApiContext c)
+    {
+        var p = c.Params;
+        var mode = p.NonEmpty("mode") ?? throw ApiError.Missing("mode");
+        if (mode != "subscription")
+        {
+            throw ApiError.Invalid($"The emulator supports Checkout in subscription mode only (got mode={mode}).", "mode");
+        }
+
+        if (c.Account is not null)
+        {
+            var account = c.State.Find<AccountEntity>(c.Account)!;
+            if (!account.ChargesEnabled)
+            {
+                throw ApiError.Invalid($"The account {account.Id} cannot accept card payments yet: charges_enabled is false (finish onboarding first).", code: "account_invalid");
+            }
+        }
+
+        var successUrl = Url(p, "success_url", required: true)!;
+        var cancelUrl = Url(p, "cancel_url");
+        string? customerId = null;
+        if (p.NonEmpty("customer") is { } cid)
+        {
+            customerId = LiveCustomer(c, cid, "customer").Id;
+        }
+
+        var lineNodes = p.List("line_items");
+        if (lineNodes.Count == 0)
+        {
+            throw ApiError.Missing("line_items");
+        }
+
+        var lines = new List<SessionLineItem>();
+        string? currency = null;
+        string? interval = null;
+        for (var i = 0; i < lineNodes.Count; i++)
+        {
+            var priceId = lineNodes[i].NonEmpty("price") ?? throw ApiError.Missing($"line_items[{i}][price]");
+            var price = c.State.Get<PriceEntity>(priceId, c.Account, "price", $"line_items[{i}][price]");
+            if (!price.Active)
+            {
+                throw ApiError.Invalid($"The price {price.Id} is not active.", $"line_items[{i}][price]");
+            }
+
+            if (!price.Recurring)
+            {
+                throw ApiError.Invalid("You must provide at least one recurring price in `subscription` mode when using prices.", $"line_items[{i}][price]");
+            }
+
+            if (currency is not null && currency != price.Currency)
+            {
+                throw ApiError.Invalid("All prices must be in the same currency.", $"line_items[{i}][price]");
+            }
+
+            var priceInterval = price.Interval + "/" + price.IntervalCount;
+            if (interval is not null && interval != priceInterval)
+            {
+                throw ApiError.Invalid("All recurring prices must have the same interval.", $"line_items[{i}][price]");
+            }
+
+            currency = price.Currency;
+            interval = priceInterval;
+            var quantity = lineNodes[i].Long("quantity") ?? 1;
+            if (quantity < 1)
+            {
+                throw ApiError.Invalid("Quantity must be at least 1.", $"line_items[{i}][quantity]");
+            }
+
+            lines.Add(new SessionLineItem(EmulatorState.NewId("li_"), price.Id, quantity));
+        }
+
+        var sd = p.Child("subscription_data") ?? new ParamNode();
+        var trialDays = sd.Long("trial_period_days");
+        if (trialDays is < 1 or > 730)
+        {
+            throw ApiError.Invalid("trial_period_days must be between 1 and 730.", "subscription_data[trial_period_days]");
+        }
+
+        var trialEnd = sd.Long("trial_end");
+        if (trialEnd is { } te && te < c.Now + (2 * 86_400))
+        {
+            throw ApiError.Invalid("subscription_data[trial_end] must be at least 2 days in the future.", "subscription_data[trial_end]");
+        }
+
+        var fee = sd.Decimal("application_fee_percent");
+        var destination = sd.Path("transfer_data", "destination")?.Value;
+        if (string.IsNullOrEmpty(destination))
+        {
+            destination = null;
+        }
+
+        if (fee is { } f)
+        {
+            if (f < 0 || f > 100)
+            {
+                throw ApiError.Invalid("application_fee_percent must be between 0 and 100.", "subscription_data[application_fee_percent]");
+            }
+
+            if (c.Account is null && destination is null)
+            {
+                throw ApiError.Invalid(
+                    "Can only apply an application_fee_percent when the request is made on behalf of another account (using an OAuth key, the Stripe-Account header, or the on_behalf_of parameter) or with transfer_data[destination].",
+                    "subscription_data[application_fee_percent]");
+            }
+        }
+
+        if (destination is not null)
+        {
+            if (c.Account is not null)
+            {
+                throw ApiError.Invalid("transfer_data cannot be used with the Stripe-Account header.", "subscription_data[transfer_data][destination]");
+            }
+
+            var dest = c.State.Get<AccountEntity>(destination, null, "account", "subscription_data[transfer_data][destination]");
+            if (!dest.ChargesEnabled)
+            {
+                throw ApiError.Invalid(
+                    "Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments",
+                    "subscription_data[transfer_data][destination]",
+                    "insufficient_capabilities_for_transfer");
+            }
+        }
+
+        var clientReference = p.NonEmpty("client_reference_id");
+        if (clientReference is { Length: > 200 })
+        {
+            throw ApiError.Invalid("client_reference_id is limited to 200 characters.", "client_reference_id");
+        }
+
+        var expiresAt = p.Long("expires_at") ?? c.Now + (24 * 3600);
+        var session = new CheckoutSessionEntity
+        {
+            Id = EmulatorState.NewId("cs_test_", 58),
+            Scope = c.Account,
+            Created = c.Now,
+            Mode = mode,
+            CustomerId = customerId,
+            CustomerEmail = customerId is null ? p.NonEmpty("customer_email") : null,
+            ClientReferenceId = clientReference,
+            SuccessUrl = successUrl,
+            CancelUrl = cancelUrl,
+            Currency = currency!,
+            ExpiresAt = expiresAt,
+            TrialPeriodDays = trialDays,
+            TrialEnd = trialEnd,
+            ApplicationFeePercent = fee,
+            TransferDestination = destination,
+            SubscriptionDescription = sd.NonEmpty("description"),
+        };
+        session.LineItems.AddRange(lines);
+        p.ApplyMetadata(session.Metadata);
+        sd.ApplyMetadata(session.SubscriptionMetadata);
+        c.State.Add(session);
+        return c.Render(session);
+    }
+
+    private static JsonObject ListCheckoutSessions(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = p.NonEmpty("customer");
+        var subscription = p.NonEmpty("subscription");
+        var status = p.NonEmpty("status");
+        var items = c.State.All<CheckoutSessionEntity>(c.Account)
+            .Where(x => customer is null || x.CustomerId == customer)
+            .Where(x => subscription is null || x.SubscriptionId == subscription)
+            .Where(x => status is null || x.Status == status);
+        return c.State.Page(items, p, "/v1/checkout/sessions");
+    }
+
+    private static JsonObject ExpireCheckoutSession(ApiContext c)
+    {
+        var session = c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session");
+        if (session.Status != "open")
+        {
+            throw ApiError.Invalid($"Only Checkout Sessions with a status of open can be expired (this one is {session.Status}).");
+        }
+
+        c.Billing.ExpireSession(session);
+        return c.Render(session);
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    private static JsonObject CreateSubscription(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = LiveCustomer(c, p.NonEmpty("customer") ?? throw ApiError.Missing("customer"), "customer");
+        var nodes = p.List("items");
+        if (nodes.Count == 0)
+        {
+            throw ApiError.Missing("items");
+        }
+
+        var items = new List<(PriceEntity, long)>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var price = c.State.Get<PriceEntity>(nodes[i].NonEmpty("price") ?? throw ApiError.Missing($"items[{i}][price]"), c.Account, "price", $"items[{i}][price]");
+            if (!price.Recurring || !price.Active)
+            {
+                throw ApiError.Invalid($"The price {price.Id} must be active and recurring.", $"items[{i}][price]");
+            }
+
+            if (items.Count > 0 && (items[0].Item1.Currency != price.Currency || items[0].Item1.Interval != price.Interval || items[0].Item1.IntervalCount != price.IntervalCount))
+            {
+                throw ApiError.Invalid("All prices on a subscription must share currency and interval.", $"items[{i}][price]");
+            }
+
+            items.Add((price, nodes[i].Long("quantity") ?? 1));
+        }
+
+        string? pm = null;
+        if (p.NonEmpty("default_payment_method") is { } pmId)
+        {
+            var method = c.State.Get<PaymentMethodEntity>(pmId, c.Account, "PaymentMethod", "default_payment_method");
+            if (method.CustomerId != customer.Id)
+            {
+                throw ApiError.Invalid("The payment method must be attached to the customer.", "default_payment_method");
+            }
+
+            pm = method.Id;
+        }
+
+        long? trialEnd = p.Str("trial_end") == "now" ? null : p.Long("trial_end");
+        if (p.Long("trial_period_days") is { } days and > 0)
+        {
+            trialEnd = c.Now + (days * 86_400);
+        }
+
+        var metadata = new Dictionary<string, string>();
+        p.ApplyMetadata(metadata);
+        var setup = new SubscriptionSetup(trialEnd, p.Decimal("application_fee_percent"), p.Path("transfer_data", "destination")?.Value is { Length: > 0 } d ? d : null, p.NonEmpty("description"), metadata, pm);
+        var sub = c.Billing.CreateSubscription(customer, items, setup, onSession: false, out var invoice);
+        c.State.Emit("customer.subscription.created", sub);
+        c.Billing.EmitInvoiceOutcome(invoice);
+        return c.Render(sub);
+    }
+
+    private static JsonObject UpdateSubscription(ApiContext c)
+    {
+        var sub = c.State.Get<SubscriptionEntity>(c.Id, c.Account, "subscription");
+        c.Billing.UpdateSubscription(sub, c.Params);
+        return c.Render(sub);
+    }
+
+    private static JsonObject CancelSubscription(ApiContext c)
+    {
+        var sub = c.State.Get<SubscriptionEntity>(c.Id, c.Account, "subscription");
+        if (sub.IsEnded)
+        {
+            throw ApiError.Invalid($"No such subscription: '{sub.Id}' (it is already canceled).", "id", "resource_missing");
+        }
+
+        c.Billing.CancelNow(sub, "cancellation_requested", c.Params.Path("cancellation_details", "comment")?.Value);
+        return c.Render(sub);
+    }
+
+    private static JsonObject ListSubscriptions(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = p.NonEmpty("customer");
+        var price = p.NonEmpty("price");
+        var status = p.NonEmpty("status");
+        var items = c.State.All<SubscriptionEntity>(c.Account)
+            .Where(x => customer is null || x.CustomerId == customer)
+            .Where(x => price is null || x.Items.Any(i => i.PriceId == price))
+            .Where(x => status switch
+            {
+                null => x.Status != "canceled",
+                "all" => true,
+                "ended" => x.IsEnded,
+                _ => x.Status == status,
+            });
+        return c.State.Page(items, p, "/v1/subscriptions");
+    }
+
+    private static JsonObject ListSubscriptionItems(ApiContext c)
+    {
+        var subId = c.Params.NonEmpty("subscription") ?? throw ApiError.Missing("subscription");
+        var sub = c.State.Get<SubscriptionEntity>(subId, c.Account, "subscription", "subscription");
+        return c.State.Page(sub.Items, c.Params, $"/v1/subscription_items?subscription={sub.Id}");
+    }
+
+    private static JsonObject UpdateSubscriptionItem(ApiContext c)
+    {
+        var item = c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription item");
+        var sub = c.State.Get<SubscriptionEntity>(item.SubscriptionId, c.Account, "subscription");
+        var p = c.Params;
+        var forwarded = new ParamNode();
+        forwarded.Add("items[0][id]", item.Id);
+        foreach (var name in new[] { "price", "quantity" })
+        {
+            if (p.NonEmpty(name) is { } v)
+            {
+                forwarded.Add($"items[0][{name}]", v);
+            }
+        }
+
+        foreach (var name in new[] { "proration_behavior", "proration_date" })
+        {
+            if (p.NonEmpty(name) is { } v)
+            {
+                forwarded.Add(name, v);
+            }
+        }
+
+        p.ApplyMetadata(item.Metadata);
+        c.Billing.UpdateSubscription(sub, forwarded);
+        return c.Render(item);
+    }
+
+    // ------------------------------------------------------------------ invoices, charges, refunds
+
+    private static JsonObject ListInvoices(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = p.NonEmpty("customer");
+        var subscription = p.NonEmpty("subscription");
+        var status = p.NonEmpty("status");
+        var items = c.State.All<InvoiceEntity>(c.Account)
+            .Where(x => customer is null || x.CustomerId == customer)
+            .Where(x => subscription is null || x.SubscriptionId == subscription)
+            .Where(x => status is null || x.Status == status);
+        return c.State.Page(items, p, "/v1/invoices");
+    }
+
+    private static JsonObject PayInvoice(ApiContext c)
+    {
+        var invoice = c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice");
+        if (invoice.Status != "open")
+        {
+            throw ApiError.Invalid($"Invoice is already {invoice.Status}.", code: "invoice_not_open");
+        }
+
+        c.Billing.Retry(invoice, onSession: false, consumesSchedule: false);
+        if (invoice.Status != "paid")
+        {
+            throw ApiError.Card("Your card was declined.", "card_declined", "generic_decline");
+        }
+
+        return c.Render(invoice);
+    }
+
+    private static JsonObject ListCharges(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = p.NonEmpty("customer");
+        var pi = p.NonEmpty("payment_intent");
+        var items = c.State.All<ChargeEntity>(c.Account)
+            .Where(x => customer is null || x.CustomerId == customer)
+            .Where(x => pi is null || x.PaymentIntentId == pi);
+        return c.State.Page(items, p, "/v1/charges");
+    }
+
+    private static JsonObject CreateRefund(ApiContext c)
+    {
+        var p = c.Params;
+        ChargeEntity charge;
+        if (p.NonEmpty("charge") is { } chargeId)
+        {
+            charge = c.State.Get<ChargeEntity>(chargeId, c.Account, "charge", "charge");
+        }
+        else if (p.NonEmpty("payment_intent") is { } piId)
+        {
+            var pi = c.State.Get<PaymentIntentEntity>(piId, c.Account, "payment_intent", "payment_intent");
+            if (pi.Status != "succeeded" || pi.LatestChargeId is null)
+            {
+                throw ApiError.Invalid($"This PaymentIntent ({pi.Id}) does not have a successful charge to refund.", "payment_intent", "charge_not_refundable");
+            }
+
+            charge = c.State.Find<ChargeEntity>(pi.LatestChargeId)!;
+        }
+        else
+        {
+            throw ApiError.Invalid("One of the following params should be provided for this request: payment_intent or charge.", code: "parameter_missing");
+        }
+
+        if (!charge.Succeeded)
+        {
+            throw ApiError.Invalid($"Charge {charge.Id} did not succeed and cannot be refunded.", "charge", "charge_not_refundable");
+        }
+
+        var refundable = charge.Amount - charge.AmountRefunded;
+        if (refundable <= 0)
+        {
+            throw ApiError.Invalid($"Charge {charge.Id} has already been refunded.", "charge", "charge_already_refunded");
+        }
+
+        var amount = p.Long("amount") ?? refundable;
+        if (amount <= 0)
+        {
+            throw ApiError.Invalid("Refund amount must be positive.", "amount");
+        }
+
+        if (amount > refundable)
+        {
+            throw ApiError.Invalid(
+                $"Refund amount ({Json.Money(amount, charge.Currency)}) is greater than unrefunded amount on charge ({Json.Money(refundable, charge.Currency)})",
+                "amount",
+                "amount_too_large");
+        }
+
+        var reason = p.NonEmpty("reason");
+        if (reason is not (null or "duplicate" or "fraudulent" or "requested_by_customer"))
+        {
+            throw ApiError.Invalid("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer", "reason");
+        }
+
+        var before = c.State.Snapshot(charge);
+        var refund = new RefundEntity
+        {
+            Id = EmulatorState.NewId("re_"),
+            Scope = c.Account,
+            Created = c.Now,
+            Amount = amount,
+            ChargeId = charge.Id,
+            PaymentIntentId = charge.PaymentIntentId,
+            Currency = charge.Currency,
+            Reason = reason,
+        };
+        p.ApplyMetadata(refund.Metadata);
+        c.State.Add(refund);
+        charge.RefundIds.Add(refund.Id);
+        charge.AmountRefunded += amount;
+        var previous = new JsonObject
+        {
+            ["amount_refunded"] = before["amount_refunded"]?.DeepClone(),
+            ["refunded"] = before["refunded"]?.DeepClone(),
+            ["refunds"] = before["refunds"]?.DeepClone(),
+        };
+        c.State.Emit("charge.refunded", charge, previous);
+        return c.Render(refund);
+    }
+
+    private static JsonObject ListRefunds(ApiContext c)
+    {
+        var p = c.Params;
+        var charge = p.NonEmpty("charge");
+        var pi = p.NonEmpty("payment_intent");
+        var items = c.State.All<RefundEntity>(c.Account)
+            .Where(x => charge is null || x.ChargeId == charge)
+            .Where(x => pi is null || x.PaymentIntentId == pi);
+        return c.State.Page(items, p, "/v1/refunds");
+    }
+
+    // ------------------------------------------------------------------ billing portal
+
+    private static JsonObject CreatePortalSession(ApiContext c)
+    {
+        var p = c.Params;
+        var customer = LiveCustomer(c, p.NonEmpty("customer") ?? throw ApiError.Missing("customer"), "customer");
+        var session = new PortalSessionEntity
+        {
+            Id = EmulatorState.NewId("bps_"),
+            Scope = c.Account,
+            Created = c.Now,
+            CustomerId = customer.Id,
+            ReturnUrl = Url(p, "return_url"),
+        };
+        c.State.Add(session);
+        return c.Render(session);
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    private static JsonObject CreateAccount(ApiContext c) => PlatformOnly(c, () =>
+    {
+        var p = c.Params;
+        var type = p.NonEmpty("type") ?? "express";
+        if (type is not ("express" or "standard" or "custom"))
+        {
+            throw ApiError.Invalid("Invalid type: must be one of custom, express, or standard", "type");
+        }
+
+        var country = (p.NonEmpty("country") ?? "US").ToUpperInvariant();
+        var account = new AccountEntity
+        {
+            Id = EmulatorState.NewId("acct_", 16),
+            Created = c.Now,
+            Type = type,
+            Email = p.NonEmpty("email"),
+            Country = country,
+            DefaultCurrency = country switch { "GB" => "gbp", "US" => "usd", "CA" => "cad", "AU" => "aud", "JP" => "jpy", _ => "eur" },
+            BusinessType = p.NonEmpty("business_type"),
+            BusinessName = p.Path("business_profile", "name")?.Value,
+            BusinessUrl = p.Path("business_profile", "url")?.Value,
+        };
+        if (p.Child("capabilities") is { } caps)
+        {
+            foreach (var key in caps.Keys)
+            {
+                if (caps.Child(key)!.Bool("requested") == true)
+                {
+                    account.RequestedCapabilities.Add(key);
+                }
+            }
+        }
+
+        if (account.RequestedCapabilities.Count == 0)
+        {
+            account.RequestedCapabilities.Add("card_payments");
+            account.RequestedCapabilities.Add("transfers");
+        }
+
+        p.ApplyMetadata(account.Metadata);
+        c.State.Add(account);
+        return c.Render(account);
+    });
+
+    private static JsonObject UpdateAccount(ApiContext c)
+    {
+        var p = c.Params;
+        var account = GetConnectedAccount(c, c.Id);
+        var before = c.State.Snapshot(account);
+        if (p.Has("email"))
+        {
+            account.Email = p.NonEmpty("email");
+        }
+
+        if (p.Path("business_profile", "name") is { } name)
+        {
+            account.BusinessName = string.IsNullOrEmpty(name.Value) ? null : name.Value;
+        }
+
+        if (p.Path("business_profile", "url") is { } url)
+        {
+            account.BusinessUrl = string.IsNullOrEmpty(url.Value) ? null : url.Value;
+        }
+
+        p.ApplyMetadata(account.Metadata);
+        c.State.EmitChanged("account.updated", account, before);
+        return c.Render(account);
+    }
+
+    private static JsonObject CreateAccountLink(ApiContext c) => PlatformOnly(c, () =>
+    {
+        var p = c.Params;
+        var account = c.State.Get<AccountEntity>(p.NonEmpty("account") ?? throw ApiError.Missing("account"), null, "account", "account");
+        if (account.IsPlatform)
+        {
+            throw ApiError.Invalid("Account links are for connected accounts.", "account");
+        }
+
+        var type = p.NonEmpty("type") ?? throw ApiError.Missing("type");
+        if (type is not ("account_onboarding" or "account_update"))
+        {
+            throw ApiError.Invalid("Invalid type: must be one of account_onboarding or account_update", "type");
+        }
+
+        var link = new AccountLinkEntity
+        {
+            Id = EmulatorState.NewId("acctlink_"),
+            Created = c.Now,
+            ExpiresAt = c.Now + 300,
+            AccountId = account.Id,
+            RefreshUrl = Url(p, "refresh_url", required: true)!,
+            ReturnUrl = Url(p, "return_url", required: true)!,
+            Type = type,
+        };
+        c.State.Add(link);
+        return link.Render(new RenderContext(c.State));
+    });
+
+    // ------------------------------------------------------------------ events
+
+    private static JsonObject ListEvents(ApiContext c)
+    {
+        var p = c.Params;
+        var type = p.NonEmpty("type");
+        var types = p.StrList("types");
+        bool Matches(string t, string pattern) =>
+            pattern.EndsWith(".*", StringComparison.Ordinal) ? t.StartsWith(pattern[..^1], StringComparison.Ordinal) : t == pattern;
+        var items = c.State.All<EventEntity>(c.Account)
+            .Where(e => type is null || Matches(e.Type, type))
+            .Where(e => types.Count == 0 || types.Any(t => Matches(e.Type, t)));
+        return c.State.Page(items, p, "/v1/events");
+    }
+}

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Membership.StripeEmulator.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Membership.StripeEmulator;
+
+/// <summary>
+/// A stateful, in-memory stand-in for the part of the Stripe API the site uses, served by Kestrel on
+/// 127.0.0.1. Point Stripe.net at <see cref="BaseUrl"/> (<c>StripeClientOptions.ApiBase</c>) with any
+/// <c>sk_test_</c> key. See README.md next to this file.
+/// </summary>
+public sealed class StripeEmulator : IAsyncDisposable
+{
+    /// <summary>The API version Stripe.net 53.1.0 targets (stamped on events and echoed as <c>Stripe-Version</c>).</summary>
+    public const string DefaultApiVersion = "2026-10-28.endive";
+
+    private readonly WebApplication _app;
+    private readonly EmulatorState _state;
+    private readonly Billing _billing;
+    private readonly HostedPages _hosted;
+    private readonly CancellationTokenSource _stopping;
+    private int _disposed;
+
+    private StripeEmulator(WebApplication app, EmulatorState state, Billing billing, HostedPages hosted, FaultSwitches faults, CancellationTokenSource stopping)
+    {
+        _app = app;
+        _state = state;
+        _billing = billing;
+        _hosted = hosted;
+        Faults = faults;
+        _stopping = stopping;
+    }
+
+    /// <summary>Starts Kestrel on 127.0.0.1 (<see cref="StripeEmulatorOptions.Port"/>, 0 = a free port) and the webhook delivery loop.</summary>
+    public static async Task<StripeEmulator> StartAsync(StripeEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new StripeEmulatorOptions();
+        var clock = new EmulatorClock(options.StartTime, options.FreezeClock);
+        var webhooks = new WebhookSettings(options);
+        var state = new EmulatorState(options, clock, webhooks);
+        var billing = new Billing(state);
+        var hosted = new HostedPages(state, billing);
+        var faults = new FaultSwitches();
+        var routes = new ApiRoutes();
+        var stopping = new CancellationTokenSource();
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(StripeEmulator).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port);
+            k.AllowSynchronousIO = false;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+        var frontend = new HttpFrontend(state, billing, faults, routes, hosted, stopping.Token);
+        app.Run(frontend.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        state.BaseUrl = new Uri($"http://127.0.0.1:{uri.Port}/");
+
+        lock (state.Gate)
+        {
+            var platform = state.Add(new AccountEntity
+            {
+                Id = EmulatorState.NewId("acct_", 16),
+                Created = clock.UnixNow,
+                Type = "standard",
+                IsPlatform = true,
+                ChargesEnabled = true,
+                PayoutsEnabled = true,
+                DetailsSubmitted = true,
+                BusinessName = options.PlatformName,
+            });
+            platform.RequestedCapabilities.Add("card_payments");
+            platform.RequestedCapabilities.Add("transfers");
+            state.PlatformAccountId = platform.Id;
+        }
+
+        clock.Advanced = () =>
+        {
+            lock (state.Gate)
+            {
+                billing.ProcessDue();
+            }
+        };
+        webhooks.Start(stopping.Token);
+        return new StripeEmulator(app, state, billing, hosted, faults, stopping);
+    }
+
+    /// <summary>e.g. <c>http://127.0.0.1:41873/</c> — use as Stripe.net's ApiBase (and ConnectBase/FilesBase).</summary>
+    public Uri BaseUrl => _state.BaseUrl;
+
+    /// <summary><see cref="BaseUrl"/> without the trailing slash: what Stripe.net's ApiBase, ConnectBase and FilesBase expect.</summary>
+    public string ApiBase => _state.BaseUrl.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The emulator's time; advancing it renews, retries, ends trials and cancellations.</summary>
+    public EmulatorClock Clock => _state.Clock;
+
+    /// <summary>Webhook endpoint, secret, switches and delivery log.</summary>
+    public WebhookSettings Webhooks => _state.Webhooks;
+
+    /// <summary>Make the next API requests fail, rate-limit or hang.</summary>
+    public FaultSwitches Faults { get; }
+
+    public StripeEmulatorOptions Options => _state.Options;
+
+    /// <summary>The id of the platform account (what <c>GET /v1/account</c> returns without <c>Stripe-Account</c>).</summary>
+    public string PlatformAccountId => _state.PlatformAccountId;
+
+    /// <summary>Every API request received, in order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_state.Gate)
+            {
+                return _state.Requests.ToList();
+            }
+        }
+    }
+
+    /// <summary>Every event created, in order (also listed by <c>GET /v1/events</c>).</summary>
+    public IReadOnlyList<EmulatedEvent> Events
+    {
+        get
+        {
+            lock (_state.Gate)
+            {
+                return _state.Events.ToList();
+            }
+        }
+    }
+
+    /// <summary>The current JSON of any object by id (any account), or null.</summary>
+    public JsonObject? GetObject(string id)
+    {
+        lock (_state.Gate)
+        {
+            return _state.Find(id)?.Render(new RenderContext(_state));
+        }
+    }
+
+    /// <summary>Ids of all objects of a Stripe type (e.g. "product", "customer", "subscription", "invoice", "checkout.session"), any account, oldest first.</summary>
+    public IReadOnlyList<string> ObjectIds(string objectType)
+    {
+        lock (_state.Gate)
+        {
+            return _state.Everything.Where(e => e.ObjectType == objectType).Select(e => e.Id).ToList();
+        }
+    }
+
+    /// <summary>Requests that carried the given Idempotency-Key.</summary>
+    public IReadOnlyList<RecordedRequest> RequestsWithIdempotencyKey(string key) =>
+        Requests.Where(r => r.IdempotencyKey == key).ToList();
+
+    /// <summary>Does what submitting the hosted checkout page does. Throws <see cref="StripeEmulatorException"/> for a declined card (nothing created).</summary>
+    public CheckoutResult CompleteCheckout(string sessionId, string cardNumber = TestCards.Success, string? email = null, string? name = null)
+    {
+        lock (_state.Gate)
+        {
+            _billing.ProcessDue();
+            var session = _state.Find<CheckoutSessionEntity>(sessionId) ?? throw new StripeEmulatorException($"No such checkout.session: '{sessionId}'", "resource_missing", statusCode: 404);
+            try
+            {
+                return _billing.CompleteCheckout(session, cardNumber, email ?? "customer@example.test", name);
+            }
+            catch (ApiError e)
+            {
+                throw new StripeEmulatorException(e.Message, e.Code, e.DeclineCode, e.Status);
+            }
+        }
+    }
+
+    /// <summary>Does what the hosted Express onboarding page's "Complete onboarding" does (charges and payouts enabled, account.updated).</summary>
+    public void CompleteOnboarding(string accountId)
+    {
+        lock (_state.Gate)
+        {
+            var account = _state.Find<AccountEntity>(accountId);
+            if (account is null || account.IsPlatform)
+            {
+                throw new StripeEmulatorException($"No such connected account: '{accountId}'", "resource_missing", statusCode: 404);
+            }
+
+            _hosted.CompleteOnboarding(account);
+        }
+    }
+
+    /// <summary>The price ids the hosted billing portal offers as plan changes for a subscription.</summary>
+    public IReadOnlyList<string> PortalPlanChoices(string subscriptionId)
+    {
+        lock (_state.Gate)
+        {
+            var sub = _state.Find<SubscriptionEntity>(subscriptionId) ?? throw new StripeEmulatorException($"No such subscription: '{subscriptionId}'", "resource_missing", statusCode: 404);
+            return _hosted.PlanChoices(sub).Select(p => p.Id).ToList();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Webhooks.StopAsync().ConfigureAwait(false);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

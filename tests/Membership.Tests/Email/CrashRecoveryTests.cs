@@ -1,0 +1,88 @@
+using Membership.Data.Entities;
+using Membership.Tests.Infrastructure;
+using Membership.Web.Features.PostEmails;
+using Membership.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+
+namespace Membership.Tests.Email;
+
+/// <summary>
+/// A sender that dies mid-batch: its channel stops dead after a few messages, the way a killed
+/// process would (no clean-up, claims left behind). A new host on the same database finishes
+/// the delivery once the dead sender's lease runs out.
+/// </summary>
+public sealed class CrashRecoveryTests
+{
+    private sealed class ProcessKilled : Exception;
+
+    [Fact]
+    public async Task SenderKilledMidBatch_NewHostFinishes_EveryRecipientExactlyOnce()
+    {
+        await using var smtp = await SmtpServer.StartNewAsync();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        var sentBeforeTheKill = 0;
+        await using var first = EmailScenario.SiteFor(smtp, clock, services =>
+        {
+            // Fault seam: the real SMTP channels, except that the process "dies" at the 8th message.
+            services.AddSingleton<IDeliveryChannelFactory>(provider =>
+            {
+                var real = ActivatorUtilities.CreateInstance<DeliveryChannelFactory>(provider);
+                var factory = new Mock<IDeliveryChannelFactory>();
+                factory.SetupGet(f => f.Parallelism).Returns(real.Parallelism);
+                factory.Setup(f => f.Create()).Returns(() =>
+                {
+                    var channel = real.Create();
+                    var dying = new Mock<IDeliveryChannel>();
+                    dying.Setup(c => c.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<CancellationToken>()))
+                        .Returns(async (EmailMessage message, CancellationToken token) =>
+                        {
+                            if (Interlocked.Increment(ref sentBeforeTheKill) > 7)
+                            {
+                                throw new ProcessKilled();
+                            }
+
+                            await channel.SendAsync(message, token);
+                        });
+                    dying.Setup(c => c.ResetAsync()).Returns(channel.ResetAsync);
+                    dying.Setup(c => c.DisposeAsync()).Returns(channel.DisposeAsync);
+                    return dying.Object;
+                });
+                return factory.Object;
+            });
+        });
+        var scenario = await new EmailScenario(first).BuildAsync();
+        for (var i = 0; i < 30; i++)
+        {
+            await scenario.AddFanAsync($"extra{i}", MemberStatus.Following, null);
+        }
+
+        var postId = await scenario.PublishAndEmailAsync("crash", "Members", "SECRET-c");
+        var deliveryId = await scenario.DeliveryIdAsync(postId);
+        await Assert.ThrowsAsync<ProcessKilled>(() => scenario.SendAsync(deliveryId));
+        var delivered = smtp.Recipients().Count;
+        Assert.InRange(delivered, 1, 34);
+        var stillClaimed = await first.WithDbAsync(db => db.EmailRecipients.CountAsync(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending && r.ClaimedUntil != null));
+        Assert.True(stillClaimed > 0, "The dead sender's claims stay behind until their lease ends");
+
+        // A new host on the same database, after the dead sender's lease ran out.
+        clock.Advance(TimeSpan.FromMinutes(3));
+        await using var second = new MembershipFactory(first.Database, first.DataDirectory)
+        {
+            Clock = clock,
+            ExtraSettings = EmailScenario.SmtpSettings(smtp),
+        };
+        await using (var scope = second.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<DeliveryResumer>().ResumeAsync(CancellationToken.None));
+        }
+
+        await scenario.SendAsync(deliveryId, on: second);
+
+        var recipients = smtp.Recipients();
+        Assert.Equal(35, recipients.Count);
+        Assert.Equal(35, recipients.Distinct().Count());
+        Assert.Equal(35, (await scenario.StatusCountsAsync(deliveryId, on: second))[RecipientStatus.Sent]);
+    }
+}
