@@ -41,6 +41,8 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<EmailSuppression> EmailSuppressions => Set<EmailSuppression>();
 
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+
     public DbSet<MagicLinkToken> MagicLinkTokens => Set<MagicLinkToken>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -278,4 +278,46 @@ public sealed class LifecycleTests
         Assert.True(((Charge)refundedEvents[1].Data.Object).Refunded);
         Assert.Equal("paid", (await new InvoiceService(h.Client).GetAsync(invoice.Id)).Status);
     }
+
+    [Fact]
+    public async Task Trial_end_now_bills_at_once()
+    {
+        await using var h = await Harness.StartAsync();
+        var sub = await h.SubscribeAsync(configure: o => o.SubscriptionData = new Stripe.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = 14 });
+        Assert.Equal("trialing", sub.Status);
+        var ended = await new SubscriptionService(h.Client).UpdateAsync(sub.Id, new SubscriptionUpdateOptions { TrialEnd = SubscriptionTrialEnd.Now });
+        Assert.Equal("active", ended.Status);
+        Assert.Equal(h.Emulator.Clock.UtcNow.UtcDateTime, ended.TrialEnd);
+        Assert.Equal(h.Emulator.Clock.UtcNow.UtcDateTime.AddMonths(1), ended.Items.Data[0].CurrentPeriodEnd);
+        var invoice = await new InvoiceService(h.Client).GetAsync(ended.LatestInvoiceId);
+        Assert.Equal(1000, invoice.AmountPaid);
+    }
+
+    [Fact]
+    public async Task Subscriptions_created_over_the_api_charge_the_saved_card_or_stay_incomplete()
+    {
+        await using var h = await Harness.StartAsync();
+        var first = await h.SubscribeAsync();
+        var another = await h.CreateMonthlyPriceAsync(700, "Silver");
+        var subs = new SubscriptionService(h.Client);
+
+        var second = await subs.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = first.CustomerId,
+            Items = [new SubscriptionItemOptions { Price = another.Id }],
+            Metadata = new Dictionary<string, string> { ["member_id"] = "7" },
+        });
+        Assert.Equal("active", second.Status);
+        Assert.Equal(700, (await new InvoiceService(h.Client).GetAsync(second.LatestInvoiceId)).AmountPaid);
+
+        var bare = await new CustomerService(h.Client).CreateAsync(new CustomerCreateOptions { Email = "nocard@example.test" });
+        var incomplete = await subs.CreateAsync(new SubscriptionCreateOptions { Customer = bare.Id, Items = [new SubscriptionItemOptions { Price = another.Id }] });
+        Assert.Equal("incomplete", incomplete.Status);
+        Assert.Equal("open", (await new InvoiceService(h.Client).GetAsync(incomplete.LatestInvoiceId)).Status);
+
+        var trial = await subs.CreateAsync(new SubscriptionCreateOptions { Customer = bare.Id, Items = [new SubscriptionItemOptions { Price = another.Id }], TrialPeriodDays = 3 });
+        Assert.Equal("trialing", trial.Status);
+        h.Emulator.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal("past_due", (await subs.GetAsync(trial.Id)).Status); // no card on file when the trial ends
+    }
 }

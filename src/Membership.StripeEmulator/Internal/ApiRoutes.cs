@@ -1066,7 +1066,7 @@ internal sealed partial class ApiRoutes
         }
 
         p.ApplyMetadata(account.Metadata);
-        c.State.EmitChanged("account.updated", account, before);
+        c.State.EmitChanged("account.updated", account, before, account.Id);
         return c.Render(account);
     }
 
@@ -1107,7 +1107,7 @@ internal sealed partial class ApiRoutes
         var type = p.NonEmpty("type");
         var types = p.StrList("types");
         bool Matches(string t, string pattern) =>
-            pattern.EndsWith(".*", StringComparison.Ordinal) ? t.StartsWith(pattern[..^1], StringComparison.Ordinal) : t == pattern;
+            pattern.EndsWith('*') ? t.StartsWith(pattern[..^1], StringComparison.Ordinal) : t == pattern;
         var items = c.State.All<EventEntity>(c.Account)
             .Where(e => type is null || Matches(e.Type, type))
             .Where(e => types.Count == 0 || types.Any(t => Matches(e.Type, t)));

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace Membership.StripeEmulator.Internal;
 
@@ -197,12 +196,8 @@ internal sealed class Billing(EmulatorState state)
         var paid = PayInvoice(invoice, onSession);
         if (sub.Status != "trialing")
         {
+            // Like Stripe's default payment_behavior: a first payment that fails leaves the subscription incomplete (no retries).
             sub.Status = paid ? "active" : "incomplete";
-        }
-
-        if (!paid && sub.Status != "incomplete")
-        {
-            ScheduleRetry(invoice);
         }
 
         return sub;
@@ -512,9 +507,11 @@ internal sealed class Billing(EmulatorState state)
             invoice = ApplyItemChanges(sub, changes, behavior, p.Long("proration_date"));
         }
 
+        var endTrialNow = false;
         if (trialEndParam is not null && sub.Status == "trialing")
         {
-            var end = trialEndParam == "now" ? now : p.Long("trial_end")!.Value;
+            endTrialNow = trialEndParam == "now";
+            var end = endTrialNow ? now : p.Long("trial_end")!.Value;
             if (end < now)
             {
                 throw ApiError.Invalid("trial_end must be in the future (or 'now').", "trial_end");
@@ -539,6 +536,11 @@ internal sealed class Billing(EmulatorState state)
         if (invoice is not null)
         {
             EmitInvoiceOutcome(invoice);
+        }
+
+        if (endTrialNow)
+        {
+            PeriodEnd(sub); // trial_end=now bills at once
         }
     }
 
@@ -879,5 +881,4 @@ internal sealed class Billing(EmulatorState state)
         }
     }
 
-    public static JsonObject? NoPrevious => null;
 }

@@ -151,7 +151,7 @@ internal sealed class EmulatorState
     }
 
     /// <summary>Emits <paramref name="type"/> with <c>previous_attributes</c> = the top-level fields that changed since <paramref name="before"/>; nothing when nothing changed.</summary>
-    public EmulatedEvent? EmitChanged(string type, Entity subject, JsonObject before)
+    public EmulatedEvent? EmitChanged(string type, Entity subject, JsonObject before, string? account = null)
     {
         var after = subject.Render(new RenderContext(this));
         var previous = new JsonObject();
@@ -164,7 +164,7 @@ internal sealed class EmulatorState
             }
         }
 
-        return previous.Count == 0 ? null : Emit(type, subject, previous);
+        return previous.Count == 0 ? null : Emit(type, subject, previous, account);
     }
 
     public JsonObject Snapshot(Entity e) => e.Render(new RenderContext(this));

@@ -742,7 +742,6 @@ internal sealed class SubscriptionEntity : Entity
 
     public override JsonObject Render(RenderContext ctx)
     {
-        var state = ctx.State;
         var o = Head();
         o["application"] = null;
         o["application_fee_percent"] = ApplicationFeePercent;
@@ -791,7 +790,6 @@ internal sealed class SubscriptionEntity : Entity
         o["trial_end"] = TrialEnd;
         o["trial_settings"] = new JsonObject { ["end_behavior"] = new JsonObject { ["missing_payment_method"] = "create_invoice" } };
         o["trial_start"] = TrialStart;
-        _ = state;
         return o;
     }
 }

@@ -394,7 +394,7 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
         account.DetailsSubmitted = true;
         account.ChargesEnabled = true;
         account.PayoutsEnabled = true;
-        state.EmitChanged("account.updated", account, before);
+        state.EmitChanged("account.updated", account, before, account.Id);
     }
 
     // ------------------------------------------------------------------ small pages

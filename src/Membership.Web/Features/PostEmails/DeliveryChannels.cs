@@ -21,11 +21,11 @@ public interface IDeliveryChannelFactory
     IDeliveryChannel Create();
 }
 
-public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageFactory mime, IEmailSender sender) : IDeliveryChannelFactory
+public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageFactory mime, IEmailTransport pickup) : IDeliveryChannelFactory
 {
     public int Parallelism => connector.IsConfigured ? Math.Max(1, connector.Settings.Connections) : 1;
 
-    public IDeliveryChannel Create() => connector.IsConfigured ? new SmtpChannel(connector, mime) : new SenderChannel(sender);
+    public IDeliveryChannel Create() => connector.IsConfigured ? new SmtpChannel(connector, mime) : new PickupChannel(pickup);
 
     /// <summary>An SMTP connection opened on first use and reused for every message after it.</summary>
     private sealed class SmtpChannel(SmtpConnector connector, MimeMessageFactory mime) : IDeliveryChannel
@@ -63,10 +63,10 @@ public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageF
         }
     }
 
-    /// <summary>The embedded default: each message through the site's sender (the pickup folder).</summary>
-    private sealed class SenderChannel(IEmailSender sender) : IDeliveryChannel
+    /// <summary>The embedded default: each message to the pickup folder.</summary>
+    private sealed class PickupChannel(IEmailTransport pickup) : IDeliveryChannel
     {
-        public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) => sender.SendAsync(message, cancellationToken);
+        public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) => pickup.SendAsync(message, cancellationToken);
 
         public Task ResetAsync() => Task.CompletedTask;
 

@@ -12,7 +12,9 @@ public static class EmailSetup
         services.AddSingleton<EmailTemplates>();
         services.AddSingleton<TransactionalEmails>();
         services.AddSingleton<SmtpConnector>();
-        services.AddSingleton<IEmailSender>(provider =>
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IEmailSender, OutboxEmailSender>();
+        services.AddSingleton<IEmailTransport>(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<EmailSettings>>().Value;
             if (!string.IsNullOrWhiteSpace(settings.Smtp.Host))

@@ -7,7 +7,7 @@ namespace Membership.Web.Infrastructure.Email;
 /// (<c>Email:PickupDirectory</c>, default <c>{DataDirectory}/mail</c>), which any mail client opens.
 /// Files are written under a temporary name and renamed, so a reader never sees half a message.
 /// </summary>
-public sealed class PickupFolderEmailSender(MimeMessageFactory factory, string directory, ILogger<PickupFolderEmailSender> logger) : IEmailSender
+public sealed class PickupFolderEmailSender(MimeMessageFactory factory, string directory, ILogger<PickupFolderEmailSender> logger) : IEmailTransport
 {
     public string Directory { get; } = directory;
 

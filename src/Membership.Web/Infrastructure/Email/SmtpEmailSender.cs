@@ -6,12 +6,12 @@ using Polly.Retry;
 namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
-/// Transactional email (confirmations, sign-in links, receipts) over SMTP: one connection per
+/// The SMTP transport for transactional email (through the outbox): one connection per
 /// message, with a few quick retries on temporary failures (4xx, refused or dropped connection).
 /// Post deliveries do not come through here: <see cref="PostDeliverySender"/> keeps
 /// connections open for thousands of messages.
 /// </summary>
-public sealed class SmtpEmailSender(SmtpConnector connector, MimeMessageFactory factory, ILogger<SmtpEmailSender> logger) : IEmailSender
+public sealed class SmtpEmailSender(SmtpConnector connector, MimeMessageFactory factory, ILogger<SmtpEmailSender> logger) : IEmailTransport
 {
     private static readonly ResiliencePipeline Retry = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions

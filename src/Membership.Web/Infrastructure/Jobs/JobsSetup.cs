@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
+using Membership.Web.Infrastructure.Email;
 
 namespace Membership.Web.Infrastructure.Jobs;
 
@@ -56,9 +57,13 @@ public static class JobsSetup
         recurring.AddOrUpdate<DeliveryResumer>(
             DeliveryResumer.RecurringJobId, resumer => resumer.ResumeAsync(CancellationToken.None), Cron.Minutely());
 
+        recurring.AddOrUpdate<OutboxDispatcher>(
+            OutboxDispatcher.RecurringJobId, dispatcher => dispatcher.SendDueAsync(CancellationToken.None), Cron.Minutely());
+
         // Catch up at once on anything that fell due, or was left half-sent, while the site was down.
         var jobs = services.GetRequiredService<IBackgroundJobClient>();
         jobs.Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
         jobs.Enqueue<DeliveryResumer>(resumer => resumer.ResumeAsync(CancellationToken.None));
+        jobs.Enqueue<OutboxDispatcher>(dispatcher => dispatcher.SendDueAsync(CancellationToken.None));
     }
 }
