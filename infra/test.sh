@@ -3,7 +3,7 @@
 #   1. installs what the tests need on Debian/Ubuntu when missing (PostgreSQL, Chromium, aiosmtpd);
 #   2. starts a throwaway PostgreSQL server on a free loopback port;
 #   3. checks every provider's migrations against the model and writes the SQL Server script;
-#   4. runs the integration suite on SQLite, then again on PostgreSQL;
+#   4. runs the integration suite on SQLite, then again on PostgreSQL, and the Stripe emulator's suite;
 #   5. publishes the site and runs the browser journeys in Chromium.
 # Ends with one line: "tests: N passed, M failed". Exit code 0 only when nothing failed.
 set -uo pipefail
@@ -116,6 +116,7 @@ check "migrations-sqlserver-idempotent-script" \
   -o "$artifacts/sql/membership-sqlserver.sql"
 
 run_tests sqlite tests/Membership.Tests MEMBERSHIP_TEST_DATABASE=Sqlite
+run_tests stripe-emulator tests/Membership.StripeEmulator.Tests
 
 log "PostgreSQL"
 if start_postgres; then

@@ -83,7 +83,7 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
         </style>
         </head>
         <body>
-        <p class="banner">Stripe emulator — test mode, no real money moves. ({{E(state.Options.PlatformName)}})</p>
+        <p class="banner">Stripe emulator — test mode, no real money moves · {{E(state.Options.PlatformName)}}</p>
         <h1>{{E(title)}}</h1>
         {{body}}
         </body>
@@ -255,7 +255,9 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
             sb.Append(CultureInfo.InvariantCulture, $"<div class=\"card subscription\" id=\"{E(sub.Id)}\"><p><strong>{E(price.Describe(state))}</strong> — status <code>{E(sub.Status)}</code></p>");
             sb.Append(sub.CancelAtPeriodEnd
                 ? $"<p class=\"cancel-notice\">Cancels on {E(periodEnd)}.</p>"
-                : $"<p>Renews on {E(periodEnd)}.</p>");
+                : sub.Status == "trialing"
+                    ? $"<p>Trial ends on {E(periodEnd)}, then renews.</p>"
+                    : $"<p>Renews on {E(periodEnd)}.</p>");
             var choices = PlanChoices(sub);
             if (choices.Count > 0 && !sub.CancelAtPeriodEnd)
             {

@@ -178,6 +178,23 @@ public sealed partial class PostEmailTests
     }
 
     [Fact]
+    public async Task Recipient451_IsRetriedAndSentOnce()
+    {
+        await using var smtp = await SmtpServer.StartNewAsync(tempFailPrefix: "greylisted");
+        await using var site = EmailScenario.SiteFor(smtp);
+        var scenario = await new EmailScenario(site).BuildAsync();
+        await scenario.AddFanAsync("greylisted", MemberStatus.Following, null);
+        var postId = await scenario.PublishAndEmailAsync("grey", "Members", "SECRET-t");
+        var deliveryId = await scenario.DeliveryIdAsync(postId);
+
+        await scenario.SendAsync(deliveryId);
+
+        Assert.Equal(6, (await scenario.StatusCountsAsync(deliveryId))[RecipientStatus.Sent]);
+        Assert.Single(smtp.Recipients(), r => r == scenario.Fans["greylisted"].ToLowerInvariant());
+        Assert.Equal(6, smtp.Recipients().Distinct().Count());
+    }
+
+    [Fact]
     public async Task PublishTwice_OrSendAgain_RecordsOneDelivery()
     {
         await using var smtp = await SmtpServer.StartNewAsync();

@@ -35,18 +35,18 @@ public sealed class SmtpServer : IAsyncDisposable
         return new SmtpServer(port, Path.Combine(Directory.CreateTempSubdirectory("membership-smtp-").FullName, "maildir"));
     }
 
-    public static async Task<SmtpServer> StartNewAsync(string rejectPrefix = "-", int dropAt = 0)
+    public static async Task<SmtpServer> StartNewAsync(string rejectPrefix = "-", int dropAt = 0, string tempFailPrefix = "-")
     {
         var server = Reserve();
-        await server.StartAsync(rejectPrefix, dropAt);
+        await server.StartAsync(rejectPrefix, dropAt, tempFailPrefix);
         return server;
     }
 
-    public async Task StartAsync(string rejectPrefix = "-", int dropAt = 0)
+    public async Task StartAsync(string rejectPrefix = "-", int dropAt = 0, string tempFailPrefix = "-")
     {
         var start = new ProcessStartInfo("/usr/bin/python3")
         {
-            ArgumentList = { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_faults.FaultyMailbox", Maildir, rejectPrefix, dropAt.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ArgumentList = { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_faults.FaultyMailbox", Maildir, rejectPrefix, dropAt.ToString(System.Globalization.CultureInfo.InvariantCulture), tempFailPrefix },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,

@@ -11,18 +11,19 @@ namespace Membership.Web.Features.Posts;
 /// <summary>Upload and removal of a post's files. Serving them is the readers' controller's job, after the entitlement check.</summary>
 public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage storage, IOptions<UploadSettings> settings, TimeProvider clock)
 {
-    public async Task<Errors> UploadAsync(Post post, IFormFile? file, bool isCover, CancellationToken cancellationToken)
+    /// <summary>Stores the file; the attachment (with its cleaned name) or what was wrong with the file.</summary>
+    public async Task<(Attachment? Attachment, Errors Errors)> UploadAsync(Post post, IFormFile? file, bool isCover, CancellationToken cancellationToken)
     {
         var errors = new Errors();
         var maxBytes = Math.Min(settings.Value.MaxFileBytes, UploadSettings.HardLimitBytes);
         if (file is null || file.Length == 0)
         {
-            return errors.Add("File", "Choose a file to upload.");
+            return (null, errors.Add("File", "Choose a file to upload."));
         }
 
         if (file.Length > maxBytes)
         {
-            return errors.Add("File", $"The file is {Megabytes(file.Length)}; the limit is {Megabytes(maxBytes)}.");
+            return (null, errors.Add("File", $"The file is {Megabytes(file.Length)}; the limit is {Megabytes(maxBytes)}."));
         }
 
         await using var stream = file.OpenReadStream();
@@ -31,12 +32,12 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
         var type = FileTypes.Detect(header.AsSpan(0, read));
         if (type is null)
         {
-            return errors.Add("File", $"That file type is not accepted. Upload {FileTypes.Accepted}.");
+            return (null, errors.Add("File", $"That file type is not accepted. Upload {FileTypes.Accepted}."));
         }
 
         if (isCover && !type.IsImage)
         {
-            return errors.Add("File", "A cover must be an image (JPEG, PNG, GIF or WebP).");
+            return (null, errors.Add("File", "A cover must be an image (JPEG, PNG, GIF or WebP)."));
         }
 
         stream.Seek(0, SeekOrigin.Begin);
@@ -49,7 +50,7 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
                 .ExecuteUpdateAsync(setters => setters.SetProperty(a => a.IsCover, false), cancellationToken);
         }
 
-        db.Attachments.Add(new Attachment
+        var attachment = new Attachment
         {
             PostId = post.Id,
             FileName = CleanFileName(file.FileName, type),
@@ -58,9 +59,10 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
             StorageKey = key,
             IsCover = isCover,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
-        });
+        };
+        db.Attachments.Add(attachment);
         await db.SaveChangesAsync(cancellationToken);
-        return errors;
+        return (attachment, errors);
     }
 
     public async Task DeleteAsync(Attachment attachment, CancellationToken cancellationToken)

@@ -158,8 +158,8 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
             return NotFound();
         }
 
-        var errors = await attachments.UploadAsync(post, file, cover, cancellationToken);
-        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"{file!.FileName} is attached.";
+        var (attachment, errors) = await attachments.UploadAsync(post, file, cover, cancellationToken);
+        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"{attachment!.FileName} is attached.";
         TempData["NoticeIsError"] = errors.Any;
         return RedirectToAction(nameof(Edit), new { id });
     }
