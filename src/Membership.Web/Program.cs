@@ -161,6 +161,7 @@ app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapJobsDashboard();
 
 app.MapHealthChecks("/healthz").DisableRateLimiting();
 app.MapControllers();

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
@@ -41,6 +42,42 @@ public static class JobsSetup
         }
 
         return services;
+    }
+
+    public const string DashboardPath = "/admin/jobs";
+
+    /// <summary>
+    /// The Hangfire dashboard at <c>/admin/jobs</c>, for the admin role only: everyone else,
+    /// signed in or not, local or not, gets 403.
+    /// </summary>
+    public static void MapJobsDashboard(this WebApplication app)
+    {
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(DashboardPath),
+            branch => branch.Use(async (context, next) =>
+            {
+                if (context.User.IsInRole(Security.Roles.Admin))
+                {
+                    await next();
+                    return;
+                }
+
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync("The jobs dashboard is for site admins.");
+            }));
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            // The middleware above has already let only admins through.
+            Authorization = [new AdminsOnly()],
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "Membership jobs",
+        });
+    }
+
+    private sealed class AdminsOnly : Hangfire.Dashboard.IDashboardAuthorizationFilter
+    {
+        public bool Authorize(Hangfire.Dashboard.DashboardContext context) =>
+            context.GetHttpContext().User.IsInRole(Security.Roles.Admin);
     }
 
     private sealed class HostStorage
