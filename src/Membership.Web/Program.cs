@@ -105,6 +105,7 @@ builder.Services.Configure<FormOptions>(options => options.ValueCountLimit = 200
 
 builder.Services.AddScoped<PublicLinks>();
 builder.Services.AddScoped<AccountEmails>();
+builder.Services.AddScoped<AdminRole>();
 builder.Services.AddScoped<SignUpHandler>();
 builder.Services.AddScoped<SignInHandler>();
 builder.Services.AddScoped<MagicLinkHandler>();

@@ -64,3 +64,10 @@ public static class Accounts
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
     }
 }
+
+/// <summary>What the site queued to send: the outbox is written before the request answers, unlike the pickup folder.</summary>
+public static class Outbox
+{
+    public static Task<int> EmailsToAsync(this MembershipFactory site, string address) =>
+        site.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.OutboxEmails, e => e.To == address));
+}

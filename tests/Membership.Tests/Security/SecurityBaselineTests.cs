@@ -49,7 +49,7 @@ public sealed class SecurityBaselineTests(SiteFixture site) : IClassFixture<Site
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, page.Status);
-        Assert.Empty(site.Mailbox.To(email));
+        Assert.Equal(0, await site.EmailsToAsync(email));
         Assert.False(await site.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Users, u => u.Email == email)));
     }
 }

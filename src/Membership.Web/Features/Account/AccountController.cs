@@ -34,11 +34,16 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
     }
 
     [HttpGet("confirm-email")]
-    public async Task<IActionResult> ConfirmEmail(string? userId, string? code)
+    public async Task<IActionResult> ConfirmEmail(string? userId, string? code, [FromServices] AdminRole adminRole)
     {
         var user = userId is null ? null : await users.FindByIdAsync(userId);
         var token = AccountEmails.Decode(code);
         var confirmed = user is not null && token is not null && (await users.ConfirmEmailAsync(user, token)).Succeeded;
+        if (confirmed)
+        {
+            await adminRole.GrantIfDueAsync(user!);
+        }
+
         return View(confirmed);
     }
 
@@ -104,7 +109,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
 
     [HttpPost("magic")]
     [EnableRateLimiting(AuthRateLimiting.Policy)]
-    public async Task<IActionResult> RedeemMagic(string? token, string? returnUrl, [FromServices] MagicLinkHandler handler)
+    public async Task<IActionResult> RedeemMagic(string? token, string? returnUrl, [FromServices] MagicLinkHandler handler, [FromServices] AdminRole adminRole)
     {
         var user = await handler.RedeemAsync(token);
         if (user is null)
@@ -113,6 +118,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
             return View("MagicLink", new MagicLinkRequest { ReturnUrl = returnUrl });
         }
 
+        await adminRole.GrantIfDueAsync(user);
         await signIn.SignInAsync(user, isPersistent: true);
         return LocalRedirectOrHome(returnUrl);
     }

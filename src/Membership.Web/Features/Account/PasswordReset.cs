@@ -28,7 +28,7 @@ public sealed class ResetPasswordRequest
 }
 
 /// <summary>Forgot / reset password. Like the magic link, the forgot form never reveals whether an account exists.</summary>
-public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails)
+public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails, AdminRole adminRole)
 {
     public async Task SendAsync(ForgotPasswordRequest request)
     {
@@ -64,6 +64,7 @@ public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmai
 
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        await adminRole.GrantIfDueAsync(user);
         return Errors.None;
     }
 }

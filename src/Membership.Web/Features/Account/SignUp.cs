@@ -1,10 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
-using Membership.Web.Infrastructure.Email;
-using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 
 namespace Membership.Web.Features.Account;
 
@@ -28,19 +25,12 @@ public sealed class SignUpRequest
     public string? ReturnUrl { get; set; }
 }
 
-/// <summary>Creates the account, makes it admin when it should be, and sends the confirmation email.</summary>
-public sealed class SignUpHandler(
-    UserManager<AppUser> users,
-    RoleManager<IdentityRole> roles,
-    IOptions<AdminSettings> adminSettings,
-    AccountEmails accountEmails,
-    TimeProvider clock)
+/// <summary>Creates the account and sends the confirmation email (the admin role, if due, comes with confirmation).</summary>
+public sealed class SignUpHandler(UserManager<AppUser> users, AccountEmails accountEmails, TimeProvider clock)
 {
     public async Task<Errors> HandleAsync(SignUpRequest request)
     {
         var email = request.Email.Trim();
-        // The first person to sign up on a fresh site runs it (seeded demo accounts are not admins).
-        var siteHasAdmin = await roles.RoleExistsAsync(Roles.Admin) && (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0;
         var user = new AppUser
         {
             UserName = email,
@@ -52,17 +42,6 @@ public sealed class SignUpHandler(
         if (!created.Succeeded)
         {
             return AccountRules.ToErrors(created);
-        }
-
-        var adminEmails = adminSettings.Value.Emails;
-        if (!siteHasAdmin || adminEmails.Contains(email, StringComparer.OrdinalIgnoreCase))
-        {
-            if (!await roles.RoleExistsAsync(Roles.Admin))
-            {
-                await roles.CreateAsync(new IdentityRole(Roles.Admin));
-            }
-
-            await users.AddToRoleAsync(user, Roles.Admin);
         }
 
         await accountEmails.SendConfirmationAsync(user);

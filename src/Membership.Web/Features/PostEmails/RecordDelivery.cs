@@ -46,21 +46,22 @@ public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJob
             delivery.CompletedAt = now;
         }
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // One SaveChanges is one transaction: the delivery and all its recipients, or nothing.
+        // (No explicit transaction: SQL Server's retrying execution strategy refuses those.)
+        db.EmailDeliveries.Add(delivery);
+        try
         {
-            db.EmailDeliveries.Add(delivery);
-            try
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            if (!await AlreadyRecordedAsync(postId))
             {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Recorded concurrently (two clicks, two nodes): the unique post index kept one.
-                db.ChangeTracker.Clear();
-                return (null, new Errors().Add("", "This post has already been emailed."));
+                throw;
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            // Recorded concurrently (two clicks, two nodes): the unique post index kept one.
+            return (null, new Errors().Add("", "This post has already been emailed."));
         }
 
         logger.LogInformation("Recorded email delivery {DeliveryId} of post {PostId} to {Count} members", delivery.Id, post.Id, recipients.Count);
@@ -70,6 +71,12 @@ public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJob
         }
 
         return (delivery, Errors.None);
+    }
+
+    private async Task<bool> AlreadyRecordedAsync(int postId)
+    {
+        db.ChangeTracker.Clear();
+        return await db.EmailDeliveries.AnyAsync(d => d.PostId == postId);
     }
 
     /// <summary>How many members the post would go to now (shown before sending).</summary>

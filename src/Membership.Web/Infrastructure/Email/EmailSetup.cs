@@ -13,6 +13,8 @@ public static class EmailSetup
         services.AddSingleton<TransactionalEmails>();
         services.AddSingleton<SmtpConnector>();
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<OutboxPump>();
+        services.AddHostedService(provider => provider.GetRequiredService<OutboxPump>());
         services.AddSingleton<IEmailSender, OutboxEmailSender>();
         services.AddSingleton<IEmailTransport>(provider =>
         {

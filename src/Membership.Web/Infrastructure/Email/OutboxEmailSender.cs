@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -6,12 +7,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
-/// The <see cref="IEmailSender"/> features use: the message is stored in the outbox first, then
-/// sent at once through the transport. If the server does not answer, the request still
-/// succeeds and the outbox job (<see cref="OutboxDispatcher"/>) sends it later: nothing is lost.
+/// The <see cref="IEmailSender"/> features use: the message is stored in the outbox and handed
+/// to <see cref="OutboxPump"/>, which sends it in the background at once. The request never
+/// waits on SMTP (so a slow or down server does not slow sign-up, and response times do not
+/// reveal whether an address has an account); if the send fails, the outbox job retries it.
 /// Uses its own DbContext so it never saves a caller's half-made changes.
 /// </summary>
-public sealed class OutboxEmailSender(IServiceScopeFactory scopes, OutboxDispatcher dispatcher, MimeMessageFactory mime, TimeProvider clock) : IEmailSender
+public sealed class OutboxEmailSender(IServiceScopeFactory scopes, OutboxPump pump, MimeMessageFactory mime, TimeProvider clock) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
@@ -32,21 +34,51 @@ public sealed class OutboxEmailSender(IServiceScopeFactory scopes, OutboxDispatc
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        await dispatcher.TrySendAsync(row.Id, CancellationToken.None);
+        pump.Notify(row.Id);
+    }
+}
+
+/// <summary>Sends freshly stored outbox rows in the background, one after another, as they arrive.</summary>
+public sealed class OutboxPump(OutboxDispatcher dispatcher, ILogger<OutboxPump> logger) : BackgroundService
+{
+    private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Notify(long outboxId) => _queue.Writer.TryWrite(outboxId);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await dispatcher.TrySendAsync(id, stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The row stays unsent; the outbox job picks it up.
+                logger.LogError(exception, "Outbox email {OutboxId} could not be sent now", id);
+            }
+        }
     }
 }
 
 /// <summary>
-/// Sends outbox rows: one right after it is stored, and every minute (recurring job
-/// <c>email:outbox</c>) whatever is still unsent, with back-off between tries. A lease on each
-/// row stops two nodes sending the same message.
+/// Sends outbox rows: each one right after it is stored (through <see cref="OutboxPump"/>), and
+/// every minute (recurring job <c>email:outbox</c>) whatever is still unsent, with back-off
+/// between tries. A lease on each row stops two nodes sending the same message, and a sent row
+/// keeps no body: sign-in and reset links do not stay in the database once delivered.
 /// </summary>
 public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTransport transport, TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
     public const string RecurringJobId = "email:outbox";
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    /// <summary>Sends everything due; returns how many went out.</summary>
+    /// <summary>Longer than the slowest send (the transport's retries with their time-outs).</summary>
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sent rows (their bodies already gone) are kept this long for support questions.</summary>
+    private static readonly TimeSpan KeepSent = TimeSpan.FromDays(30);
+
+    /// <summary>Sends everything due and forgets old sent rows; returns how many went out.</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -54,6 +86,8 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTranspor
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            var forgetBefore = now - KeepSent;
+            await db.OutboxEmails.Where(e => e.SentAt != null && e.SentAt < forgetBefore).ExecuteDeleteAsync(cancellationToken);
             due = await db.OutboxEmails
                 .Where(e => e.SentAt == null && (e.NextAttemptAt == null || e.NextAttemptAt <= now) && (e.ClaimedUntil == null || e.ClaimedUntil < now))
                 .OrderBy(e => e.Id).Select(e => e.Id).Take(500)
@@ -78,9 +112,12 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTranspor
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
+        // Whole milliseconds: the lease value doubles as this sender's claim token, and every
+        // provider stores it exactly at that precision.
+        var lease = new DateTime((now + Lease).Ticks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
         var claimed = await db.OutboxEmails
             .Where(e => e.Id == id && e.SentAt == null && (e.ClaimedUntil == null || e.ClaimedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ClaimedUntil, now + Lease), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ClaimedUntil, lease), cancellationToken);
         if (claimed == 0)
         {
             return false;
@@ -90,8 +127,9 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTranspor
         var message = new EmailMessage(row.To, row.Subject, row.TextBody, row.HtmlBody)
         {
             MessageId = row.MessageId,
-            Headers = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(row.HeadersJson) ?? new Dictionary<string, string>(),
+            Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(row.HeadersJson) ?? new Dictionary<string, string>(),
         };
+        var mine = db.OutboxEmails.Where(e => e.Id == id && e.ClaimedUntil == lease);
         try
         {
             await transport.SendAsync(message, cancellationToken);
@@ -100,21 +138,28 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTranspor
         {
             var attempts = row.Attempts + 1;
             var retryAt = clock.GetUtcNow().UtcDateTime.AddMinutes(Math.Min(60, Math.Pow(2, attempts - 1)));
-            await db.OutboxEmails.Where(e => e.Id == id).ExecuteUpdateAsync(
+            await mine.ExecuteUpdateAsync(
                 s => s.SetProperty(e => e.Attempts, attempts)
                     .SetProperty(e => e.LastError, exception.Message.Length <= 500 ? exception.Message : exception.Message[..500])
                     .SetProperty(e => e.NextAttemptAt, retryAt)
                     .SetProperty(e => e.ClaimedUntil, (DateTime?)null),
                 CancellationToken.None);
-            logger.LogWarning(exception, "Email {OutboxId} to {Recipient} not sent (attempt {Attempt}); retrying after {RetryAt}", id, row.To, attempts, retryAt);
+            logger.LogWarning(exception, "Email {OutboxId} not sent (attempt {Attempt}); retrying after {RetryAt}", id, attempts, retryAt);
             return false;
         }
 
-        await db.OutboxEmails.Where(e => e.Id == id).ExecuteUpdateAsync(
+        var marked = await mine.ExecuteUpdateAsync(
             s => s.SetProperty(e => e.SentAt, clock.GetUtcNow().UtcDateTime)
                 .SetProperty(e => e.Attempts, row.Attempts + 1)
+                .SetProperty(e => e.TextBody, "")
+                .SetProperty(e => e.HtmlBody, "")
                 .SetProperty(e => e.ClaimedUntil, (DateTime?)null),
             CancellationToken.None);
+        if (marked == 0)
+        {
+            logger.LogWarning("Email {OutboxId} was sent after its lease ended", id);
+        }
+
         return true;
     }
 }
