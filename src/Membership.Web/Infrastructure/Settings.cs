@@ -72,13 +72,16 @@ public sealed class DeliverySettings
     /// <summary>Recipients a sender claims at a time.</summary>
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>How long a claim lasts; a sender that died frees its recipients when it expires.</summary>
-    public int LeaseSeconds { get; set; } = 120;
+    /// <summary>
+    /// How long a claim lasts; a sender that died frees its recipients when it expires. Must be
+    /// longer than the slowest single send (the sender renews it before each send that could outlast it).
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 600;
 
-    /// <summary>Tries for one recipient on temporary failures (4xx, dropped connection, timeout) before it is marked failed.</summary>
+    /// <summary>Tries for one recipient whose message keeps failing (4xx for that recipient) before it is marked failed; backed off 1, 2, 4, 8… minutes.</summary>
     public int MaxAttempts { get; set; } = 5;
 
-    /// <summary>First back-off after a temporary failure; doubles with each try.</summary>
+    /// <summary>Delay before the first quick retry of a send (dropped connection, time-out, 4xx); doubles for each of the 3 quick retries.</summary>
     public int RetryDelayMilliseconds { get; set; } = 1000;
 }
 

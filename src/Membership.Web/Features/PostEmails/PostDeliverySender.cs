@@ -64,74 +64,102 @@ public sealed class PostDeliverySender(
         var batchSize = Math.Max(1, Delivery.BatchSize / channels.Parallelism);
         while (true)
         {
+            // Unpublished meanwhile (a typo being fixed): stop and leave everyone pending; the
+            // resume job carries on once the post is published again.
+            if (!await IsPublishedAsync(db, context.Post.Id, cancellationToken))
+            {
+                return sent;
+            }
+
             var (batch, leaseEnds) = await ClaimAsync(db, context.DeliveryId, worker, batchSize, cancellationToken);
             if (batch.Count == 0)
             {
                 return sent;
             }
 
-            for (var index = 0; index < batch.Count; index++)
+            var done = 0;
+            try
             {
-                var recipient = batch[index];
-                if (cancellationToken.IsCancellationRequested)
+                for (; done < batch.Count; done++)
                 {
-                    await ReleaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList());
+                    var recipient = batch[done];
                     cancellationToken.ThrowIfCancellationRequested();
-                }
 
-                if (clock.GetUtcNow().UtcDateTime > leaseEnds.AddSeconds(-Delivery.LeaseSeconds / 2.0))
-                {
-                    leaseEnds = await RenewLeaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList(), cancellationToken);
-                }
+                    // Keep the lease longer than the slowest possible send, so no other sender can take this row mid-send.
+                    if (leaseEnds - clock.GetUtcNow().UtcDateTime < SlowestSend + TimeSpan.FromSeconds(30))
+                    {
+                        leaseEnds = await RenewLeaseAsync(db, worker, batch.Skip(done).Select(r => r.Id).ToList(), cancellationToken);
+                    }
 
-                var viewer = new Viewer(recipient.UserId, false, false, recipient.Status, recipient.TierId);
-                if (!recipient.PostEmails || recipient.Suppressed || !Entitlement.CanRead(viewer, context.Post))
-                {
-                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Skipped,
-                        recipient.Suppressed ? "Address suppressed" : !recipient.PostEmails ? "Post emails turned off" : "No longer entitled to the post", cancellationToken);
-                    continue;
-                }
+                    var viewer = new Viewer(recipient.UserId, false, false, recipient.Status, recipient.TierId);
+                    if (!recipient.PostEmails || recipient.Suppressed || !Entitlement.CanRead(viewer, context.Post))
+                    {
+                        await FinishAsync(db, worker, recipient.Id, RecipientStatus.Skipped,
+                            recipient.Suppressed ? "Address suppressed" : !recipient.PostEmails ? "Post emails turned off" : "No longer entitled to the post", cancellationToken);
+                        continue;
+                    }
 
-                try
-                {
-                    var message = Compose(context, recipient);
-                    await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
-                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Sent, null, cancellationToken);
-                    sent++;
+                    try
+                    {
+                        var message = Compose(context, recipient);
+                        await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
+                        await FinishAsync(db, worker, recipient.Id, RecipientStatus.Sent, null, cancellationToken);
+                        sent++;
+                    }
+                    catch (Exception exception) when (SmtpFailures.IsPermanentForRecipient(exception))
+                    {
+                        logger.LogWarning("Recipient {RecipientId} of delivery {DeliveryId} refused: {Reason}", recipient.Id, context.DeliveryId, exception.Message);
+                        await FinishAsync(db, worker, recipient.Id, RecipientStatus.Failed, Trim(exception.Message), cancellationToken);
+                        await SuppressAsync(db, recipient.Email, exception.Message, cancellationToken);
+                    }
+                    catch (Exception exception) when (SmtpFailures.PausesDelivery(exception))
+                    {
+                        // The server cannot be reached, or asks us to go away (421): stop, hand the
+                        // rest back, and let the job retry later. Nobody is marked failed for it.
+                        logger.LogWarning(exception, "Delivery {DeliveryId} paused: the SMTP server is unavailable", context.DeliveryId);
+                        throw;
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // A 4xx for this recipient, or anything else about this one message: back it
+                        // off (minutes, doubling) and carry on; it fails for good after MaxAttempts.
+                        await BackOffAsync(db, worker, recipient, Trim(exception.Message), cancellationToken);
+                    }
                 }
-                catch (Exception exception) when (SmtpFailures.IsPermanentForRecipient(exception))
+            }
+            finally
+            {
+                if (done < batch.Count)
                 {
-                    logger.LogWarning("Recipient {RecipientId} of delivery {DeliveryId} refused: {Reason}", recipient.Id, context.DeliveryId, exception.Message);
-                    await FinishAsync(db, worker, recipient.Id, RecipientStatus.Failed, Trim(exception.Message), cancellationToken);
-                    await SuppressAsync(db, recipient.Email, exception.Message, cancellationToken);
-                }
-                catch (MailKit.Net.Smtp.SmtpCommandException exception) when (SmtpFailures.IsTemporary(exception))
-                {
-                    // A 4xx that outlasted the quick retries: back off this one recipient, carry on with the rest.
-                    await BackOffAsync(db, worker, recipient, Trim(exception.Message), cancellationToken);
-                }
-                catch (Exception exception) when (SmtpFailures.IsTemporary(exception))
-                {
-                    // The server cannot be reached: stop, hand the rest back, and let the job retry later.
-                    await ReleaseAsync(db, worker, batch.Skip(index).Select(r => r.Id).ToList());
-                    logger.LogWarning(exception, "Delivery {DeliveryId} paused: the SMTP server cannot be reached", context.DeliveryId);
-                    throw;
+                    await ReleaseAsync(db, worker, batch.Skip(done).Select(r => r.Id).ToList());
                 }
             }
         }
     }
+
+    /// <summary>The longest one send can take: every retry waiting out every time-out of a send.</summary>
+    private TimeSpan SlowestSend => TimeSpan.FromSeconds((SendRetries + 1) * 3 * settings.Value.Smtp.TimeoutSeconds)
+        + TimeSpan.FromMilliseconds(Delivery.RetryDelayMilliseconds * Math.Pow(2, SendRetries + 1));
+
+    private const int SendRetries = 3;
+
+    private static Task<bool> IsPublishedAsync(MembershipDbContext db, int postId, CancellationToken cancellationToken) =>
+        db.Posts.AnyAsync(p => p.Id == postId && p.Status == PostStatus.Published, cancellationToken);
 
     /// <summary>Quick retries for temporary failures; a dropped connection is reopened before the next try.</summary>
     private ResiliencePipeline RetryPipeline(IDeliveryChannel channel) => new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<Exception>(SmtpFailures.IsTemporary),
-            MaxRetryAttempts = 3,
+            MaxRetryAttempts = SendRetries,
             Delay = TimeSpan.FromMilliseconds(Delivery.RetryDelayMilliseconds),
             BackoffType = DelayBackoffType.Exponential,
             OnRetry = async arguments =>
             {
-                if (arguments.Outcome.Exception is not MailKit.Net.Smtp.SmtpCommandException)
+                // A 4xx about one message leaves the connection usable; anything else (or 421, the
+                // server closing) means reconnecting before the next try.
+                if (arguments.Outcome.Exception is not MailKit.Net.Smtp.SmtpCommandException command
+                    || command.StatusCode == MailKit.Net.Smtp.SmtpStatusCode.ServiceNotAvailable)
                 {
                     await channel.ResetAsync();
                 }
@@ -247,7 +275,9 @@ public sealed class PostDeliverySender(
             return;
         }
 
-        var retryAt = clock.GetUtcNow().UtcDateTime.AddMilliseconds(Delivery.RetryDelayMilliseconds * Math.Pow(2, attempts));
+        // Minutes, not seconds: a recipient's server that refuses for a while (greylisting,
+        // throttling) gets time before the next try; MaxAttempts tries span about half an hour.
+        var retryAt = clock.GetUtcNow().UtcDateTime.AddMinutes(Math.Min(60, Math.Pow(2, attempts - 1)));
         await db.EmailRecipients.Where(r => r.Id == recipient.Id && r.ClaimedBy == worker)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.Attempts, attempts)

@@ -48,6 +48,16 @@ public static class SmtpFailures
         _ => false,
     };
 
+    /// <summary>
+    /// The server as a whole is unavailable (refused, dropped, timed out, or 421 "closing"): a
+    /// delivery pauses instead of charging the failure to each recipient in turn.
+    /// </summary>
+    public static bool PausesDelivery(Exception exception) => exception switch
+    {
+        SmtpCommandException command => command.StatusCode == SmtpStatusCode.ServiceNotAvailable,
+        _ => IsTemporary(exception),
+    };
+
     /// <summary>A 5xx reply about this one recipient or message: fail it, keep the batch going.</summary>
     public static bool IsPermanentForRecipient(Exception exception) =>
         exception is SmtpCommandException { StatusCode: >= (SmtpStatusCode)500 } command
