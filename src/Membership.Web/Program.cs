@@ -14,6 +14,7 @@ using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Razor;
@@ -24,6 +25,11 @@ var environment = builder.Environment;
 var security = configuration.GetSection("Security").Get<SecuritySettings>() ?? new SecuritySettings();
 var requireHttps = security.RequireHttps ?? !environment.IsDevelopment();
 var cookieSecurity = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+if (!environment.IsDevelopment() && string.IsNullOrWhiteSpace(configuration["App:BaseUrl"]) && !CommandLine.IsCommand(args))
+{
+    // Links in emails (sign-in, reset, unsubscribe) must never come from a request's Host header.
+    throw new InvalidOperationException("Set App:BaseUrl to the site's public address (e.g. https://members.example.com); it is required outside Development.");
+}
 
 builder.Services.Configure<AppSettings>(configuration.GetSection("App"));
 builder.Services.Configure<AdminSettings>(configuration.GetSection("Admin"));
@@ -100,6 +106,18 @@ builder.Services.Configure<RazorViewEngineOptions>(options =>
     options.ViewLocationExpanders.Add(new FeatureFolders());
 });
 builder.Services.AddAuthRateLimiting(configuration);
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+{
+    // Behind a reverse proxy, trust X-Forwarded-For/-Proto from the listed proxies only, so the
+    // rate limiter sees each client's address and HTTPS is known to be HTTPS.
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    options.KnownIPNetworks.Clear();
+    options.KnownProxies.Clear();
+    foreach (var proxy in security.KnownProxies)
+    {
+        options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+    }
+});
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.Configure<FormOptions>(options => options.ValueCountLimit = 200);
 
@@ -143,6 +161,11 @@ if (configuration.GetValue("Database:MigrateOnStartup", true))
 }
 
 JobsSetup.RegisterRecurringJobs(app.Services);
+
+if (security.KnownProxies.Length > 0)
+{
+    app.UseForwardedHeaders();
+}
 
 if (!app.Environment.IsDevelopment())
 {

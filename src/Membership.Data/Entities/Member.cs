@@ -50,4 +50,10 @@ public enum MemberStatus
 
     /// <summary>The paid membership ended; the fan still follows.</summary>
     Ended,
+
+    /// <summary>
+    /// The fan stopped following. The row is kept, not deleted, so the paid history (new or
+    /// reactivated, in METRICS.md) and past email deliveries stay whole. Not a member.
+    /// </summary>
+    Left,
 }

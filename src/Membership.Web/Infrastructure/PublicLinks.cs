@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Membership.Web.Infrastructure;
 
 /// <summary>
-/// Absolute links for emails. With <c>App:BaseUrl</c> set they never depend on the Host
-/// header, so a forged Host cannot plant an attacker's address in a reset email.
+/// Absolute links for emails, from <c>App:BaseUrl</c>, so a forged Host header cannot plant an
+/// attacker's address in a reset email. The site refuses to start without it outside
+/// Development; in Development the request (or the listening address) stands in.
 /// </summary>
 public sealed class PublicLinks(IOptions<AppSettings> settings, IHttpContextAccessor httpContextAccessor, IServer server)
 {

@@ -5,7 +5,7 @@ namespace Membership.Web.Infrastructure;
 /// <summary>Section <c>App</c>: where the site lives and keeps its files.</summary>
 public sealed class AppSettings
 {
-    /// <summary>Public address used in links that leave the site (emails). Empty: taken from the request.</summary>
+    /// <summary>Public address used in links that leave the site (emails). Required outside Development; there, empty means taken from the request.</summary>
     public string BaseUrl { get; set; } = "";
 
     /// <summary>Folder for the SQLite file, mail pickup and uploads; relative paths are under the content root.</summary>
@@ -103,6 +103,9 @@ public sealed class SecuritySettings
 
     /// <summary>How long a magic sign-in link works.</summary>
     public int MagicLinkMinutes { get; set; } = 15;
+
+    /// <summary>IP addresses of reverse proxies whose X-Forwarded-For/-Proto headers are trusted. Empty: none.</summary>
+    public string[] KnownProxies { get; set; } = [];
 }
 
 /// <summary>Section <c>Tiers</c>.</summary>

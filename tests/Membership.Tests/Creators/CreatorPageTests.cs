@@ -182,7 +182,7 @@ public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixtu
     }
 
     [Fact]
-    public async Task Follow_TwiceThenUnfollow_OneMembershipThenNone()
+    public async Task Follow_TwiceThenUnfollow_OneMembershipThenLeft_FollowAgain_Following()
     {
         using var creator = site.CreateBrowser();
         await creator.RegisterAsync(Unique.Email());
@@ -202,7 +202,14 @@ public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixtu
         Assert.Contains("You follow this page.", (await fan.GetAsync("/" + handle)).Html);
 
         await fan.SubmitAsync("/" + handle, $"/{handle}/unfollow", new Dictionary<string, string>());
-        Assert.Empty(await site.WithDbAsync(db => db.Members.Where(m => m.Creator!.Handle == handle).ToListAsync()));
+        // The row stays (history, past deliveries), marked left, and the page no longer counts it.
+        Assert.Equal(MemberStatus.Left, await site.WithDbAsync(db => db.Members.Where(m => m.Creator!.Handle == handle).Select(m => m.Status).SingleAsync()));
+        var page = await fan.GetAsync("/" + handle);
+        Assert.Contains("0 members", page.Html);
+        Assert.Contains("Follow for free", page.Html);
+
+        await fan.SubmitAsync("/" + handle, $"/{handle}/follow", new Dictionary<string, string>());
+        Assert.Equal(MemberStatus.Following, await site.WithDbAsync(db => db.Members.Where(m => m.Creator!.Handle == handle).Select(m => m.Status).SingleAsync()));
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class EntitlementTests
         ["pastdue-a"] = new("u", false, false, MemberStatus.PastDue, TierA),
         ["ended-a"] = new("u", false, false, MemberStatus.Ended, TierA),
         ["signed-in-stranger"] = new("u", false, false, null, null),
+        ["left"] = new("u", false, false, MemberStatus.Left, TierA),
         ["owner"] = new("u", true, false, null, null),
         ["admin"] = new("u", false, true, null, null),
     };
@@ -47,7 +48,12 @@ public sealed class EntitlementTests
         var post = new Post { Access = access, Status = status, Tiers = access == PostAccess.Tiers ? [new PostTier { TierId = TierA }] : [] };
 
         Assert.Equal(Entitlement.CanRead(viewer, post), Entitlement.Readable(viewer).Compile()(post));
-        Assert.Equal(Entitlement.CanSee(viewer, post), Entitlement.Visible(viewer).Compile()(post));
+        if (post.Status == PostStatus.Published && viewer.Status is { } memberStatus && !viewer.SeesEverything)
+        {
+            // The members' side (who gets the email: members who may read it) agrees too.
+            var member = new Member { Status = memberStatus, TierId = viewer.TierId };
+            Assert.Equal(viewer.IsMember && Entitlement.CanRead(viewer, post), Entitlement.MembersWhoCanRead(post).Compile()(member));
+        }
     }
 
     [Theory]
@@ -55,6 +61,7 @@ public sealed class EntitlementTests
     [InlineData(PostAccess.Members, "anonymous", false)]
     [InlineData(PostAccess.Members, "follower", true)]
     [InlineData(PostAccess.Members, "ended-a", true)]
+    [InlineData(PostAccess.Members, "left", false)]
     [InlineData(PostAccess.Paid, "follower", false)]
     [InlineData(PostAccess.Paid, "active-b", true)]
     [InlineData(PostAccess.Paid, "pastdue-a", true)]

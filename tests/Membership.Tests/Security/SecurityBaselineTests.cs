@@ -97,3 +97,21 @@ public sealed class HttpsTests
         Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+public sealed class BaseUrlTests
+{
+    private sealed class NoBaseUrlSite : MembershipFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["App:BaseUrl"] = "" };
+    }
+
+    [Fact]
+    public async Task Startup_OutsideDevelopmentWithoutBaseUrl_RefusesWithReason()
+    {
+        await using var site = new NoBaseUrlSite();
+
+        var error = Assert.ThrowsAny<Exception>(() => site.CreateClient());
+
+        Assert.Contains("Set App:BaseUrl", error.ToString());
+    }
+}

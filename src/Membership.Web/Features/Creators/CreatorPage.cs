@@ -50,7 +50,7 @@ public sealed class CreatorPageQuery(MembershipDbContext db)
             .OrderBy(t => t.SortOrder).ThenBy(t => t.Id)
             .ToListAsync();
         var counts = await TierMembers.CountByTierAsync(db, creator.Id);
-        var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id);
+        var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id && m.Status != MemberStatus.Left);
         var membership = viewerId is null
             ? null
             : await db.Members.AsNoTracking().Include(m => m.Tier).SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == viewerId);
@@ -62,7 +62,7 @@ public sealed class CreatorPageQuery(MembershipDbContext db)
             FollowerCount = followers,
             IsOwner = viewerId is not null && viewerId == creator.UserId,
             IsSignedIn = viewerId is not null,
-            ViewerMembership = membership,
+            ViewerMembership = membership is { Status: MemberStatus.Left } ? null : membership,
         };
     }
 }

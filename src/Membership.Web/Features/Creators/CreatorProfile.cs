@@ -87,6 +87,12 @@ public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider c
             errors.Add(nameof(request.Handle), "That handle is taken. Choose another.");
         }
 
+        if (existing is not null && handle != existing.Handle && await db.Posts.AnyAsync(p => p.CreatorId == existing.Id && p.PublishedAt != null))
+        {
+            // Post URLs, RSS ids and emailed links all carry the handle, and a freed handle could be taken by someone else.
+            errors.Add(nameof(request.Handle), "Your page address is fixed once you have published a post, so links to your posts keep working.");
+        }
+
         if (!Currencies.TryGet(request.Currency, out var currency))
         {
             errors.Add(nameof(request.Currency), "Choose a currency from the list.");

@@ -15,12 +15,21 @@ public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
             return new Errors().Add("", "This is your own page.");
         }
 
-        if (await db.Members.AnyAsync(m => m.CreatorId == creator.Id && m.UserId == userId))
+        var now = clock.GetUtcNow().UtcDateTime;
+        var existing = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId);
+        if (existing is not null)
         {
+            if (existing.Status == MemberStatus.Left)
+            {
+                // Back again: a former paying member keeps that history.
+                existing.Status = existing.TierId is null ? MemberStatus.Following : MemberStatus.Ended;
+                existing.UpdatedAt = now;
+                await db.SaveChangesAsync();
+            }
+
             return Errors.None;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
         db.Members.Add(new Member
         {
             CreatorId = creator.Id,
@@ -47,11 +56,11 @@ public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
         return Errors.None;
     }
 
-    /// <summary>Stops a free follow. A paying member cancels their tier instead, so their membership stays.</summary>
+    /// <summary>Stops a free follow (the row stays, marked left). A paying member cancels their tier instead.</summary>
     public async Task<Errors> UnfollowAsync(Creator creator, string userId)
     {
         var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId);
-        if (member is null)
+        if (member is null || member.Status == MemberStatus.Left)
         {
             return Errors.None;
         }
@@ -61,7 +70,8 @@ public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
             return new Errors().Add("", "You are a paying member: cancel your membership to stop following.");
         }
 
-        db.Members.Remove(member);
+        member.Status = MemberStatus.Left;
+        member.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         return Errors.None;
     }

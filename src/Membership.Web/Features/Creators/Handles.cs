@@ -13,7 +13,7 @@ public static partial class Handles
     private static readonly FrozenSet<string> Reserved = new[]
     {
         "about", "account", "accounts", "admin", "api", "app", "assets", "auth", "billing", "blog",
-        "checkout", "contact", "creator", "creators", "css", "dashboard", "docs", "email", "explore",
+        "checkout", "contact", "creator", "creators", "css", "dashboard", "docs", "email", "error", "explore",
         "favicon", "feed", "feeds", "fonts", "healthz", "help", "home", "images", "img", "jobs", "js",
         "legal", "lib", "login", "logout", "mail", "me", "media", "members", "membership", "metrics",
         "new", "null", "pricing", "privacy", "posts", "ready", "register", "rss", "search", "settings",

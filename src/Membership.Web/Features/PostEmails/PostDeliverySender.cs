@@ -24,7 +24,7 @@ namespace Membership.Web.Features.PostEmails;
 /// recipient pending, and they will get the post a second time. The Message-ID is the same on
 /// both copies, so mail systems that de-duplicate on it show one.
 /// </remarks>
-public sealed class PostDeliverySender(
+public sealed partial class PostDeliverySender(
     IServiceScopeFactory scopes,
     IDeliveryChannelFactory channels,
     EmailTemplates templates,
@@ -332,6 +332,7 @@ public sealed class PostDeliverySender(
         var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
         var delivery = await db.EmailDeliveries.AsNoTracking()
             .Include(d => d.Post).ThenInclude(p => p!.Tiers)
+            .Include(d => d.Post).ThenInclude(p => p!.Attachments)
             .Include(d => d.Post).ThenInclude(p => p!.Creator)
             .SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
         if (delivery?.Post?.Creator is null || delivery.CompletedAt is not null)
@@ -342,15 +343,25 @@ public sealed class PostDeliverySender(
         var post = delivery.Post;
         var links = scope.ServiceProvider.GetRequiredService<PublicLinks>();
         var postUrl = links.Absolute($"{post.Creator.Handle}/posts/{post.Slug}");
-        return new DeliveryContext(
-            deliveryId,
-            post,
-            post.Creator,
-            new FixedLinks(links.Absolute("")),
-            postUrl,
-            post.TeaserHtml + post.MembersHtml,
-            string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0)));
+        var baseUrl = links.Absolute("").TrimEnd('/');
+
+        // Mail clients have no base address: site-relative links and images become absolute.
+        var html = SiteRelative().Replace(post.TeaserHtml + post.MembersHtml, match => $"{match.Groups[1].Value}=\"{baseUrl}/");
+        var text = string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0));
+        var files = post.Attachments.Where(a => !a.IsCover).OrderBy(a => a.Id).ToList();
+        if (files.Count > 0)
+        {
+            html += "<p><strong>Files with this post</strong> (open the post to play or download them):</p><ul>"
+                + string.Concat(files.Select(f => $"<li><a href=\"{System.Net.WebUtility.HtmlEncode(postUrl)}\">{System.Net.WebUtility.HtmlEncode(f.FileName)}</a></li>"))
+                + "</ul>";
+            text += "\n\nFiles with this post (open the post to play or download them): " + string.Join(", ", files.Select(f => f.FileName));
+        }
+
+        return new DeliveryContext(deliveryId, post, post.Creator, new FixedLinks(baseUrl), postUrl, html, text);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\\b(href|src)=\"/(?!/)")]
+    private static partial System.Text.RegularExpressions.Regex SiteRelative();
 
     private static string Trim(string text) => text.Length <= 500 ? text : text[..500];
 

@@ -46,8 +46,11 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
 
         if (isCover)
         {
-            await db.Attachments.Where(a => a.PostId == post.Id && a.IsCover)
-                .ExecuteUpdateAsync(setters => setters.SetProperty(a => a.IsCover, false), cancellationToken);
+            // In the same SaveChanges as the new row: the post never ends up with no cover.
+            foreach (var previous in await db.Attachments.Where(a => a.PostId == post.Id && a.IsCover).ToListAsync(cancellationToken))
+            {
+                previous.IsCover = false;
+            }
         }
 
         var attachment = new Attachment
@@ -61,7 +64,16 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Attachments.Add(attachment);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await storage.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+
         return (attachment, errors);
     }
 

@@ -100,6 +100,13 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
             }
 
             errors.CopyTo(ModelState, "Form");
+
+            // The handler may have changed the tracked post before failing: show it as stored.
+            (_, post) = await MyPostAsync(id);
+            if (post is null)
+            {
+                return NotFound();
+            }
         }
 
         return View("Edit", await EditorAsync(creator!, post, request));

@@ -15,8 +15,8 @@ public sealed record Viewer(string? UserId, bool IsOwner, bool IsAdmin, MemberSt
     /// <summary>The creator themself or a site admin: reads everything, drafts included.</summary>
     public bool SeesEverything => IsOwner || IsAdmin;
 
-    /// <summary>Any membership: a free follower or a paying member (METRICS.md: "a member").</summary>
-    public bool IsMember => Status is not null;
+    /// <summary>Any membership: a free follower or a paying member (METRICS.md: "a member"); not one who left.</summary>
+    public bool IsMember => Status is not null and not MemberStatus.Left;
 
     /// <summary>Paid membership that counts (METRICS.md): active, or past due within its grace period.</summary>
     public bool IsPaid => Status is MemberStatus.Active or MemberStatus.PastDue;
@@ -77,26 +77,22 @@ public sealed class Entitlement(MembershipDbContext db)
     }
 
     /// <summary>
-    /// <see cref="CanRead"/> from the members' side: which of a creator's members may read a
-    /// published <paramref name="post"/> (for email). Needs <see cref="Post.Tiers"/> loaded.
+    /// <see cref="CanRead"/> from the members' side: which of a creator's members (not those who
+    /// left) may read a published <paramref name="post"/>, i.e. who gets it by email. Needs
+    /// <see cref="Post.Tiers"/> loaded.
     /// </summary>
     public static Expression<Func<Member, bool>> MembersWhoCanRead(Post post)
     {
         var tierIds = post.Tiers.Select(t => t.TierId).ToList();
         return post.Access switch
         {
-            PostAccess.Public or PostAccess.Members => member => true,
+            PostAccess.Public or PostAccess.Members => member => member.Status != MemberStatus.Left,
             PostAccess.Paid => member => member.Status == MemberStatus.Active || member.Status == MemberStatus.PastDue,
             PostAccess.Tiers => member => (member.Status == MemberStatus.Active || member.Status == MemberStatus.PastDue)
                 && member.TierId != null && tierIds.Contains(member.TierId.Value),
             _ => member => false,
         };
     }
-
-    /// <summary><see cref="CanSee"/> as a query filter.</summary>
-    public static Expression<Func<Post, bool>> Visible(Viewer viewer) => viewer.SeesEverything
-        ? post => true
-        : post => post.Status == PostStatus.Published;
 
     /// <summary><see cref="CanRead"/> as a query filter, translated to SQL on every provider.</summary>
     public static Expression<Func<Post, bool>> Readable(Viewer viewer)

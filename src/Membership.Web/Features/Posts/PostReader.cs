@@ -50,7 +50,7 @@ public sealed class PostReader(MembershipDbContext db)
 
     public async Task<FeedPage> FeedAsync(Creator creator, Viewer viewer, int page)
     {
-        page = Math.Max(1, page);
+        page = Math.Clamp(page, 1, 100_000);
         var posts = await Published(creator)
             .OrderByDescending(p => p.PublishedAt).ThenByDescending(p => p.Id)
             .Skip((page - 1) * PageSize).Take(PageSize + 1)

@@ -173,6 +173,13 @@ public sealed class SavePostHandler(
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
+            var existingId = existing?.Id ?? 0;
+            if (!await db.Posts.AnyAsync(p => p.CreatorId == creator.Id && p.Slug == slug && p.Id != existingId))
+            {
+                throw;
+            }
+
+            // Another request took the address between the check and the write.
             return (null, new Errors().Add(nameof(request.Slug), "Another post of yours has this address. Choose another."));
         }
 

@@ -51,6 +51,11 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
             return new Errors().Add("", $"\"{tier.Name}\" has had members, so it cannot be deleted. Archive it instead: members keep it, nobody new can join.");
         }
 
+        if (await db.PostTiers.AnyAsync(pt => pt.TierId == tier.Id))
+        {
+            return new Errors().Add("", $"\"{tier.Name}\" is chosen on some of your posts, so it cannot be deleted. Archive it, or take it off those posts first.");
+        }
+
         db.Tiers.Remove(tier);
         await db.SaveChangesAsync();
         return Errors.None;
