@@ -37,6 +37,8 @@ internal sealed class BenchSite(BenchOptions options, string dataDirectory, Prof
             // The benchmark prints its own figures; the site's warnings (and errors) still show.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            // "No XML encryptor configured": expected on a throwaway key ring.
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
         };
         foreach (var (key, value) in settings)
         {

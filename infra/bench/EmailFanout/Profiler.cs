@@ -12,7 +12,9 @@ namespace Membership.Bench.EmailFanout;
 /// Cheap profile of a sending run (<c>--profile</c>), from outside the code under test: the time of
 /// every database command the site runs (by statement shape) and of every channel send (MIME build
 /// plus the SMTP transaction). What is left of the workers' wall time is the sender's own work:
-/// composing, EF query building and materialising, and waiting for a thread.
+/// composing, EF query building and materialising, and waiting for a thread. The PRAGMAs the
+/// site's SqlitePragmas interceptor runs on every connection open bypass EF's command
+/// interception, so they land in that rest too.
 /// </summary>
 internal sealed partial class Profiler
 {
