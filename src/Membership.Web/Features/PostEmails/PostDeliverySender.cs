@@ -167,26 +167,44 @@ public sealed partial class PostDeliverySender(
         })
         .Build();
 
+    private const string NameMarker = "%%RECIPIENT_NAME%%";
+    private const string UnsubscribeMarker = "%%UNSUBSCRIBE_URL%%";
+
+    /// <summary>
+    /// Renders the post's email once per delivery, with markers where each recipient's name and
+    /// unsubscribe link go: the templates and the post body are the bulk of the work, and they
+    /// are the same for everyone.
+    /// </summary>
+    private EmailMessage RenderOnce(Post post, Creator creator, string bodyHtml, string bodyText, string postUrl)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["name"] = NameMarker,
+            ["creator"] = creator.DisplayName,
+            ["title"] = post.Title,
+            ["separator"] = new string('=', Math.Min(post.Title.Length, 70)),
+            ["body"] = bodyHtml,
+            ["url"] = postUrl,
+            ["unsubscribe"] = UnsubscribeMarker,
+        };
+        var html = templates.Render("post", "", values,
+            $"You get {System.Net.WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{UnsubscribeMarker}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
+        var text = templates.Render("post", "", new Dictionary<string, string>(values) { ["body"] = bodyText });
+        return html with { TextBody = text.TextBody };
+    }
+
     private EmailMessage Compose(DeliveryContext context, ClaimedRecipient recipient)
     {
         var unsubscribe = context.Links.Absolute($"email/unsubscribe/{Uri.EscapeDataString(unsubscribeTokens.For(recipient.MemberId))}");
-        var values = new Dictionary<string, string>
+        var htmlName = System.Net.WebUtility.HtmlEncode(recipient.DisplayName);
+        var htmlUnsubscribe = System.Net.WebUtility.HtmlEncode(unsubscribe);
+        var rendered = context.Rendered;
+        return new EmailMessage(
+            recipient.Email,
+            rendered.Subject,
+            rendered.TextBody.Replace(NameMarker, recipient.DisplayName, StringComparison.Ordinal).Replace(UnsubscribeMarker, unsubscribe, StringComparison.Ordinal),
+            rendered.HtmlBody.Replace(NameMarker, htmlName, StringComparison.Ordinal).Replace(UnsubscribeMarker, htmlUnsubscribe, StringComparison.Ordinal))
         {
-            ["name"] = recipient.DisplayName,
-            ["creator"] = context.Creator.DisplayName,
-            ["title"] = context.Post.Title,
-            ["separator"] = new string('=', Math.Min(context.Post.Title.Length, 70)),
-            ["body"] = context.BodyHtml,
-            ["url"] = context.PostUrl,
-            ["unsubscribe"] = unsubscribe,
-        };
-        var text = new Dictionary<string, string>(values) { ["body"] = context.BodyText };
-        var html = templates.Render("post", recipient.Email, values,
-            $"You get {System.Net.WebUtility.HtmlEncode(context.Creator.DisplayName)}'s posts as a member. <a href=\"{System.Net.WebUtility.HtmlEncode(unsubscribe)}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
-        var plain = templates.Render("post", recipient.Email, text);
-        return html with
-        {
-            TextBody = plain.TextBody,
             MessageId = $"post-{context.DeliveryId}-{recipient.Id}@{mime.Domain}",
             Headers = new Dictionary<string, string>
             {
@@ -334,6 +352,7 @@ public sealed partial class PostDeliverySender(
             .Include(d => d.Post).ThenInclude(p => p!.Tiers)
             .Include(d => d.Post).ThenInclude(p => p!.Attachments)
             .Include(d => d.Post).ThenInclude(p => p!.Creator)
+            .AsSplitQuery()
             .SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
         if (delivery?.Post?.Creator is null || delivery.CompletedAt is not null)
         {
@@ -357,7 +376,7 @@ public sealed partial class PostDeliverySender(
             text += "\n\nFiles with this post (open the post to play or download them): " + string.Join(", ", files.Select(f => f.FileName));
         }
 
-        return new DeliveryContext(deliveryId, post, post.Creator, new FixedLinks(baseUrl), postUrl, html, text);
+        return new DeliveryContext(deliveryId, post, post.Creator, new FixedLinks(baseUrl), RenderOnce(post, post.Creator, html, text, postUrl));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("\\b(href|src)=\"/(?!/)")]
@@ -365,7 +384,7 @@ public sealed partial class PostDeliverySender(
 
     private static string Trim(string text) => text.Length <= 500 ? text : text[..500];
 
-    private sealed record DeliveryContext(int DeliveryId, Post Post, Creator Creator, FixedLinks Links, string PostUrl, string BodyHtml, string BodyText);
+    private sealed record DeliveryContext(int DeliveryId, Post Post, Creator Creator, FixedLinks Links, EmailMessage Rendered);
 
     private sealed record ClaimedRecipient(
         long Id, string Email, int MemberId, string UserId, string DisplayName, MemberStatus Status, int? TierId, bool PostEmails, int Attempts, bool Suppressed);
