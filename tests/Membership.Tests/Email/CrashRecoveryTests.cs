@@ -67,8 +67,15 @@ public sealed class CrashRecoveryTests
 
         var postId = await scenario.PublishAndEmailAsync("crash", "Members", "SECRET-c");
         var deliveryId = await scenario.DeliveryIdAsync(postId);
-        _ = Task.Run(() => scenario.SendAsync(deliveryId));
-        await killed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var sending = Task.Run(() => scenario.SendAsync(deliveryId));
+        var outcome = await Task.WhenAny(killed.Task, sending, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (outcome == sending)
+        {
+            await sending; // surfaces why the sender stopped before it "died"
+            Assert.Fail($"The sender finished before it could be killed ({sendCalls} send calls).");
+        }
+
+        Assert.True(outcome == killed.Task, $"The sender never got stuck: {sendCalls} send calls, {smtp.Recipients().Count} delivered.");
         var delivered = smtp.Recipients().Count;
         Assert.InRange(delivered, 1, 7);
         var stillClaimed = await first.WithDbAsync(db => db.EmailRecipients.CountAsync(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending && r.ClaimedUntil != null));

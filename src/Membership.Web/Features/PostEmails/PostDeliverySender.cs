@@ -220,21 +220,32 @@ public sealed partial class PostDeliverySender(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var leaseEnds = now.AddSeconds(Delivery.LeaseSeconds);
-        var candidates = await db.EmailRecipients
-            .Where(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending
-                && (r.ClaimedUntil == null || r.ClaimedUntil < now)
-                && (r.NextAttemptAt == null || r.NextAttemptAt <= now))
-            .OrderBy(r => r.Id).Select(r => r.Id).Take(size)
-            .ToListAsync(cancellationToken);
-        if (candidates.Count == 0)
+        List<long> candidates;
+        while (true)
         {
-            return ([], leaseEnds);
+            candidates = await db.EmailRecipients
+                .Where(r => r.DeliveryId == deliveryId && r.Status == RecipientStatus.Pending
+                    && (r.ClaimedUntil == null || r.ClaimedUntil < now)
+                    && (r.NextAttemptAt == null || r.NextAttemptAt <= now))
+                .OrderBy(r => r.Id).Select(r => r.Id).Take(size)
+                .ToListAsync(cancellationToken);
+            if (candidates.Count == 0)
+            {
+                return ([], leaseEnds);
+            }
+
+            // The conditional update is the lock: of two workers racing for a row, one wins it.
+            var won = await db.EmailRecipients
+                .Where(r => candidates.Contains(r.Id) && r.Status == RecipientStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedBy, worker).SetProperty(r => r.ClaimedUntil, leaseEnds), cancellationToken);
+            if (won > 0)
+            {
+                break;
+            }
+
+            // Another worker took these rows first: look again past them (it is not the end of the work).
         }
 
-        // The conditional update is the lock: of two workers racing for a row, one wins it.
-        await db.EmailRecipients
-            .Where(r => candidates.Contains(r.Id) && r.Status == RecipientStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedBy, worker).SetProperty(r => r.ClaimedUntil, leaseEnds), cancellationToken);
         var rows = await db.EmailRecipients
             .Where(r => candidates.Contains(r.Id) && r.ClaimedBy == worker && r.Status == RecipientStatus.Pending)
             .Join(db.Members, r => r.MemberId, m => m.Id, (r, m) => new { r, m })
