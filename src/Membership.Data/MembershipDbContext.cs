@@ -29,6 +29,20 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<Member> Members => Set<Member>();
 
+    public DbSet<TierPrice> TierPrices => Set<TierPrice>();
+
+    public DbSet<CheckoutAttempt> CheckoutAttempts => Set<CheckoutAttempt>();
+
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+
+    public DbSet<StripeEvent> StripeEvents => Set<StripeEvent>();
+
+    public DbSet<Payment> Payments => Set<Payment>();
+
+    public DbSet<Refund> Refunds => Set<Refund>();
+
+    public DbSet<MembershipChange> MembershipChanges => Set<MembershipChange>();
+
     public DbSet<Post> Posts => Set<Post>();
 
     public DbSet<PostTier> PostTiers => Set<PostTier>();
@@ -51,6 +65,7 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(80).IsRequired();
+        builder.Entity<AppUser>().Property(u => u.StripeCustomerId).HasMaxLength(100);
         builder.ApplyConfigurationsFromAssembly(typeof(MembershipDbContext).Assembly);
     }
 

@@ -1,6 +1,7 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Account;
+using Membership.Web.Features.Billing;
 using Membership.Web.Features.Creators;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
@@ -12,6 +13,7 @@ using Membership.Web.Infrastructure.Email;
 using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
+using Membership.Web.Infrastructure.Stripe;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -42,6 +44,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
 builder.Services.AddMembershipJobs(configuration);
+builder.Services.AddMembershipStripe(configuration);
 builder.Services.AddSingleton<IFileStorage>(_ =>
 {
     var directory = configuration["Uploads:Directory"];
@@ -146,6 +149,13 @@ builder.Services.AddScoped<RecordDeliveryHandler>();
 builder.Services.AddScoped<DeliveryReportQuery>();
 builder.Services.AddScoped<DeliveryResumer>();
 builder.Services.AddTransient<PostDeliverySender>();
+builder.Services.AddScoped<StripeCatalog>();
+builder.Services.AddScoped<JoinTier>();
+builder.Services.AddScoped<SubscriptionSync>();
+builder.Services.AddScoped<Ledger>();
+builder.Services.AddScoped<Payouts>();
+builder.Services.AddScoped<StripeEventInbox>();
+builder.Services.AddSingleton<StripeEventProcessor>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();

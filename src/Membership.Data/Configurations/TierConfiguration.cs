@@ -16,6 +16,7 @@ public sealed class TierConfiguration : IEntityTypeConfiguration<Tier>
         builder.HasIndex(t => new { t.CreatorId, t.SortOrder });
         builder.Property(t => t.Description).HasMaxLength(2000);
         builder.Ignore(t => t.IsArchived);
+        builder.Property(t => t.StripeProductId).HasMaxLength(100);
 
         // Benefits are a short ordered list read and written with the tier, so one JSON
         // column (the same text on every provider) beats a child table.

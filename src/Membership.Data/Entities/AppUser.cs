@@ -7,5 +7,8 @@ public class AppUser : IdentityUser
 {
     public string DisplayName { get; set; } = "";
 
+    /// <summary>The one Stripe customer of this fan, reused for every creator they pay; null until their first checkout.</summary>
+    public string? StripeCustomerId { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }

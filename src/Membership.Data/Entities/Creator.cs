@@ -28,6 +28,15 @@ public class Creator
     /// <summary>Yearly commitment (minor units) at which a member counts as a true fan.</summary>
     public long TrueFanThresholdMinor { get; set; }
 
+    /// <summary>The creator's Stripe Connect (Express) account that receives members' payments; null until they start onboarding.</summary>
+    public string? StripeAccountId { get; set; }
+
+    /// <summary>Stripe says the account can take payments: paid tiers accept members only then.</summary>
+    public bool ChargesEnabled { get; set; }
+
+    /// <summary>Stripe says the account can be paid out.</summary>
+    public bool PayoutsEnabled { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

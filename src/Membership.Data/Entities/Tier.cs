@@ -31,6 +31,9 @@ public class Tier
     /// <summary>Free trial offered to new members, in days; null for none.</summary>
     public int? TrialDays { get; set; }
 
+    /// <summary>The Stripe product the tier's prices belong to; null until first synced.</summary>
+    public string? StripeProductId { get; set; }
+
     /// <summary>Position on the creator's page, ascending.</summary>
     public int SortOrder { get; set; }
 

@@ -134,3 +134,43 @@ public sealed class JobSettings
     /// <summary>Run Hangfire workers on this node. False for web-only nodes.</summary>
     public bool RunWorkers { get; set; } = true;
 }
+
+/// <summary>Section <c>Stripe</c>. With no <see cref="SecretKey"/>, the built-in emulator stands in for Stripe.</summary>
+public sealed class StripeSettings
+{
+    /// <summary>The platform's secret key (<c>sk_live_…</c> / <c>sk_test_…</c>). Empty: payments are simulated by the built-in emulator.</summary>
+    public string SecretKey { get; set; } = "";
+
+    /// <summary>The webhook endpoint's signing secret (<c>whsec_…</c>). Required with a secret key; the emulator brings its own.</summary>
+    public string WebhookSecret { get; set; } = "";
+
+    /// <summary>Another API address for Stripe.net (an emulator on another host); empty: Stripe's own.</summary>
+    public string ApiBase { get; set; } = "";
+
+    /// <summary>Loopback port of the built-in emulator (its Checkout and portal pages live there); 0 picks a free one.</summary>
+    public int EmulatorPort { get; set; }
+
+    /// <summary>Retries Stripe.net makes of a failed request (network error, 409, 429 with Stripe-Should-Retry, 5xx), reusing its idempotency key.</summary>
+    public int MaxNetworkRetries { get; set; } = 2;
+
+    /// <summary>Time-out of one request to Stripe.</summary>
+    public int TimeoutSeconds { get; set; } = 20;
+
+    /// <summary>Failed calls (after retries) within 30 seconds that open the circuit: the site stops calling Stripe for <see cref="BreakSeconds"/>.</summary>
+    public int BreakAfterFailures { get; set; } = 5;
+
+    public int BreakSeconds { get; set; } = 30;
+
+    /// <summary>How long a Checkout session (and the place it holds in a capped tier) lasts, in minutes (Stripe allows 30 to 1,440).</summary>
+    public int CheckoutMinutes { get; set; } = 30;
+
+    /// <summary>Processing tries for one webhook event before it is left for an operator (visible in the jobs dashboard and the log).</summary>
+    public int EventMaxAttempts { get; set; } = 10;
+}
+
+/// <summary>Section <c>Platform</c>: what the site's operator takes.</summary>
+public sealed class PlatformSettings
+{
+    /// <summary>Share of each payment kept by the platform (Stripe's <c>application_fee_percent</c>), 0 to 100.</summary>
+    public decimal FeePercent { get; set; } = 5;
+}

@@ -21,6 +21,9 @@ public sealed class CreatorPageViewModel
     /// <summary>The viewer's membership of this creator, if any.</summary>
     public Member? ViewerMembership { get; init; }
 
+    /// <summary>The viewer has (or had) a subscription here, so the billing portal has something to show.</summary>
+    public bool HasBilling { get; init; }
+
     /// <summary>The posts, newest first, as this viewer may see them.</summary>
     public FeedPage? Feed { get; init; }
 }
@@ -63,6 +66,7 @@ public sealed class CreatorPageQuery(MembershipDbContext db)
             IsOwner = viewerId is not null && viewerId == creator.UserId,
             IsSignedIn = viewerId is not null,
             ViewerMembership = membership is { Status: MemberStatus.Left } ? null : membership,
+            HasBilling = membership is not null && await db.Subscriptions.AnyAsync(s => s.MemberId == membership.Id),
         };
     }
 }

@@ -168,23 +168,6 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
         return RedirectToAction(nameof(Page), new { handle = creator.Handle });
     }
 
-    /// <summary>
-    /// The Join button's target. Paid joins open once the creator has connected payouts
-    /// (Stripe Connect); until then the page says so and offers a free follow.
-    /// </summary>
-    [HttpGet("{handle}/join/{tierId:int}")]
-    public async Task<IActionResult> Join(string handle, int tierId, [FromServices] CreatorPageQuery query)
-    {
-        var model = await query.LoadAsync(handle, User.IdOrNull());
-        var tier = model?.Tiers.FirstOrDefault(t => t.Tier.Id == tierId);
-        if (model is null || tier is null)
-        {
-            return NotFound();
-        }
-
-        return View(new JoinViewModel(model, tier));
-    }
-
     private Task<Creator?> FindByHandleAsync(string handle)
     {
         var normalized = Handles.Normalize(handle);
@@ -200,5 +183,3 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
 }
 
 public sealed record CreatorOverviewViewModel(Creator Creator, int ActiveTiers, int Followers, int PaidMembers);
-
-public sealed record JoinViewModel(CreatorPageViewModel Page, TierCard Tier);

@@ -10,7 +10,10 @@ public static class DatabaseSetup
     {
         var settings = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
         var connectionString = ResolveConnectionString(settings, configuration, environment);
-        services.AddDbContext<MembershipDbContext>(options => options.UseMembershipDatabase(settings.Provider, connectionString));
+        // Interceptors registered in the container join every context (tests use one to take the database away).
+        services.AddDbContext<MembershipDbContext>((provider, options) => options
+            .UseMembershipDatabase(settings.Provider, connectionString)
+            .AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         return services;
     }
 

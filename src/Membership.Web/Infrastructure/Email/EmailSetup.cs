@@ -15,7 +15,8 @@ public static class EmailSetup
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<OutboxPump>();
         services.AddHostedService(provider => provider.GetRequiredService<OutboxPump>());
-        services.AddSingleton<IEmailSender, OutboxEmailSender>();
+        services.AddSingleton<OutboxEmailSender>();
+        services.AddSingleton<IEmailSender>(provider => provider.GetRequiredService<OutboxEmailSender>());
         services.AddSingleton<IEmailTransport>(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<EmailSettings>>().Value;

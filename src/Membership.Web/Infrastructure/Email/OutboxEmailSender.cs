@@ -17,6 +17,24 @@ public sealed class OutboxEmailSender(IServiceScopeFactory scopes, OutboxPump pu
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
+        OutboxEmail row;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            row = Stage(db, message);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        pump.Notify(row.Id);
+    }
+
+    /// <summary>
+    /// Adds the message to <paramref name="db"/>'s outbox, to be stored by the caller's own
+    /// SaveChanges together with the change it belongs to (a membership starting, a payment
+    /// failing), so it is queued exactly once. Call <see cref="Notify"/> once saved.
+    /// </summary>
+    public OutboxEmail Stage(MembershipDbContext db, EmailMessage message)
+    {
         var row = new OutboxEmail
         {
             To = message.To,
@@ -27,14 +45,17 @@ public sealed class OutboxEmailSender(IServiceScopeFactory scopes, OutboxPump pu
             MessageId = message.MessageId ?? $"{Guid.NewGuid():N}@{mime.Domain}",
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
-            db.OutboxEmails.Add(row);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        db.OutboxEmails.Add(row);
+        return row;
+    }
 
-        pump.Notify(row.Id);
+    /// <summary>Sends staged rows now (the outbox job would otherwise send them within a minute).</summary>
+    public void Notify(IEnumerable<OutboxEmail> saved)
+    {
+        foreach (var row in saved)
+        {
+            pump.Notify(row.Id);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Membership.Web.Features.Billing;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
@@ -97,10 +98,14 @@ public static class JobsSetup
         recurring.AddOrUpdate<OutboxDispatcher>(
             OutboxDispatcher.RecurringJobId, dispatcher => dispatcher.SendDueAsync(CancellationToken.None), Cron.Minutely());
 
+        recurring.AddOrUpdate<StripeEventProcessor>(
+            StripeEventProcessor.RecurringJobId, processor => processor.ProcessPendingAsync(CancellationToken.None), Cron.Minutely());
+
         // Catch up at once on anything that fell due, or was left half-sent, while the site was down.
         var jobs = services.GetRequiredService<IBackgroundJobClient>();
         jobs.Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
         jobs.Enqueue<DeliveryResumer>(resumer => resumer.ResumeAsync(CancellationToken.None));
         jobs.Enqueue<OutboxDispatcher>(dispatcher => dispatcher.SendDueAsync(CancellationToken.None));
+        jobs.Enqueue<StripeEventProcessor>(processor => processor.ProcessPendingAsync(CancellationToken.None));
     }
 }

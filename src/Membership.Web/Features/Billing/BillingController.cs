@@ -1,0 +1,189 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Creators;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Security;
+using Membership.Web.Infrastructure.Stripe;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.EntityFrameworkCore;
+using Stripe;
+
+namespace Membership.Web.Features.Billing;
+
+/// <summary>Joining a paid tier through Checkout, managing it in the billing portal, and creators' payouts.</summary>
+[PaymentsUnavailable]
+public sealed class BillingController(MembershipDbContext db) : Controller
+{
+    [HttpGet("{handle}/join/{tierId:int}")]
+    public async Task<IActionResult> Join(string handle, int tierId, [FromServices] CreatorPageQuery query, [FromServices] JoinTier joins, CancellationToken cancellationToken)
+    {
+        var model = await LoadJoinAsync(handle, tierId, query, joins, new JoinRequest(), cancellationToken);
+        return model is null ? NotFound() : View(model);
+    }
+
+    /// <summary>Opens Checkout. The form carries only the interval: the tier is the route's, checked against the creator, and the price is ours.</summary>
+    [Authorize]
+    [HttpPost("{handle}/join/{tierId:int}")]
+    public async Task<IActionResult> StartJoin(string handle, int tierId, [Bind(Prefix = "Form")] JoinRequest request,
+        [FromServices] CreatorPageQuery query, [FromServices] JoinTier joins, CancellationToken cancellationToken)
+    {
+        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == Handles.Normalize(handle), cancellationToken);
+        var tier = creator is null ? null : await db.Tiers.SingleOrDefaultAsync(t => t.Id == tierId && t.CreatorId == creator.Id, cancellationToken);
+        if (creator is null || tier is null)
+        {
+            return NotFound();
+        }
+
+        var outcome = await joins.StartAsync(creator, tier, User.Id(), request, cancellationToken);
+        if (outcome.CheckoutUrl is not null)
+        {
+            return new RedirectResult(outcome.CheckoutUrl, permanent: false, preserveMethod: false);
+        }
+
+        outcome.Errors.CopyTo(ModelState, "Form");
+        var model = await LoadJoinAsync(handle, tierId, query, joins, request, cancellationToken);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return model is null ? NotFound() : View(nameof(Join), model);
+    }
+
+    /// <summary>Checkout's success page. It only shows what the webhook has done: the redirect itself grants nothing.</summary>
+    [Authorize]
+    [HttpGet("{handle}/join/done")]
+    public async Task<IActionResult> JoinDone(string handle, int attempt, CancellationToken cancellationToken)
+    {
+        var userId = User.Id();
+        var row = await db.CheckoutAttempts.AsNoTracking()
+            .SingleOrDefaultAsync(a => a.Id == attempt && a.UserId == userId, cancellationToken);
+        var creator = row is null ? null : await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Id == row.CreatorId && c.Handle == Handles.Normalize(handle), cancellationToken);
+        if (row is null || creator is null)
+        {
+            return NotFound();
+        }
+
+        var tier = await db.Tiers.AsNoTracking().SingleAsync(t => t.Id == row.TierId, cancellationToken);
+        var member = await db.Members.AsNoTracking().SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId, cancellationToken);
+        var confirmed = member is { Status: MemberStatus.Active or MemberStatus.PastDue } && member.TierId == row.TierId;
+        return View(new JoinDoneViewModel(creator, tier, confirmed));
+    }
+
+    /// <summary>"Manage membership": Stripe's billing portal for this fan (change tier, card, cancel).</summary>
+    [Authorize]
+    [HttpPost("{handle}/membership/manage")]
+    public async Task<IActionResult> Manage(string handle, [FromServices] StripeGateway stripe, [FromServices] PublicLinks links, CancellationToken cancellationToken)
+    {
+        var userId = User.Id();
+        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == Handles.Normalize(handle), cancellationToken);
+        var customerId = creator is null ? null : await db.Subscriptions
+            .Where(s => s.CreatorId == creator.Id && s.Member!.UserId == userId)
+            .OrderByDescending(s => s.StartedAt).Select(s => s.StripeCustomerId).FirstOrDefaultAsync(cancellationToken);
+        if (creator is null || customerId is null)
+        {
+            return NotFound();
+        }
+
+        var session = await stripe.CallAsync((client, token) => new global::Stripe.BillingPortal.SessionService(client).CreateAsync(
+            new global::Stripe.BillingPortal.SessionCreateOptions { Customer = customerId, ReturnUrl = links.Absolute($"/{creator.Handle}") },
+            cancellationToken: token), cancellationToken);
+        return new RedirectResult(session.Url, permanent: false, preserveMethod: false);
+    }
+
+    [Authorize]
+    [HttpGet("creator/payouts")]
+    public async Task<IActionResult> Payouts(CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        return creator is null ? RedirectToAction("Setup", "Creators") : View(creator);
+    }
+
+    [Authorize]
+    [HttpPost("creator/payouts")]
+    public async Task<IActionResult> StartPayouts([FromServices] Payouts payouts, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        var email = await db.Users.Where(u => u.Id == creator.UserId).Select(u => u.Email).SingleAsync(cancellationToken);
+        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, email ?? "", cancellationToken), permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>Stripe sends the creator back here after onboarding; the account's state is read from Stripe, not from the URL.</summary>
+    [Authorize]
+    [HttpGet("creator/payouts/return")]
+    public async Task<IActionResult> PayoutsReturn([FromServices] Payouts payouts, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        await payouts.RefreshAsync(creator, cancellationToken);
+        TempData["Notice"] = creator.ChargesEnabled
+            ? "Payouts are connected: fans can join your paid tiers."
+            : "Stripe still needs some details before you can take payments.";
+        return RedirectToAction(nameof(Payouts));
+    }
+
+    /// <summary>Stripe's refresh URL (the onboarding link expired or was used): a fresh link.</summary>
+    [Authorize]
+    [HttpGet("creator/payouts/refresh")]
+    public async Task<IActionResult> PayoutsRefresh([FromServices] Payouts payouts, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator?.StripeAccountId is null)
+        {
+            return RedirectToAction(nameof(Payouts));
+        }
+
+        var email = await db.Users.Where(u => u.Id == creator.UserId).Select(u => u.Email).SingleAsync(cancellationToken);
+        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, email ?? "", cancellationToken), permanent: false, preserveMethod: false);
+    }
+
+    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
+    {
+        var userId = User.Id();
+        return db.Creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+    }
+
+    private async Task<JoinViewModel?> LoadJoinAsync(string handle, int tierId, CreatorPageQuery query, JoinTier joins, JoinRequest form, CancellationToken cancellationToken)
+    {
+        var page = await query.LoadAsync(handle, User.IdOrNull());
+        var card = page?.Tiers.FirstOrDefault(t => t.Tier.Id == tierId);
+        if (page is null || card is null)
+        {
+            return null;
+        }
+
+        var refusal = await joins.RefusalAsync(page.Creator, card.Tier, User.IdOrNull(), cancellationToken);
+        return new JoinViewModel(page, card, refusal, form);
+    }
+}
+
+public sealed record JoinViewModel(CreatorPageViewModel Page, TierCard Tier, string? Refusal, JoinRequest Form);
+
+public sealed record JoinDoneViewModel(Creator Creator, Tier Tier, bool Confirmed);
+
+/// <summary>Stripe unreachable or paused by the circuit breaker: a clear page with 503, nothing changed.</summary>
+public sealed class PaymentsUnavailableAttribute : ExceptionFilterAttribute
+{
+    public override void OnException(ExceptionContext context)
+    {
+        if (context.Exception is not PaymentsUnavailableException)
+        {
+            return;
+        }
+
+        context.Result = new ViewResult
+        {
+            ViewName = "PaymentsUnavailable",
+            StatusCode = StatusCodes.Status503ServiceUnavailable,
+        };
+        context.HttpContext.Response.Headers.RetryAfter = "60";
+        context.ExceptionHandled = true;
+    }
+}

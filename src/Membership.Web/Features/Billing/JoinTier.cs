@@ -1,0 +1,188 @@
+using System.Globalization;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Features.Tiers;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Stripe;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Membership.Web.Features.Billing;
+
+/// <summary>What the Join form posts: only the billing interval. The tier comes from the route, the price from our database.</summary>
+public sealed class JoinRequest
+{
+    /// <summary>"month" or "year".</summary>
+    public string Interval { get; set; } = "month";
+}
+
+/// <summary>Where a join goes next: Stripe's Checkout page, or back to the form with what is wrong.</summary>
+public sealed record JoinOutcome(string? CheckoutUrl, Errors Errors);
+
+/// <summary>
+/// "Join": checks the fan may join this tier now, makes sure Stripe knows the price, records the
+/// attempt, then opens a Checkout session for it. Nothing here grants access: that comes only from
+/// Stripe's webhook.
+/// </summary>
+public sealed class JoinTier(
+    MembershipDbContext db,
+    StripeCatalog catalog,
+    StripeGateway stripe,
+    PublicLinks links,
+    IOptions<StripeSettings> stripeSettings,
+    IOptions<PlatformSettings> platform,
+    TimeProvider clock)
+{
+    public async Task<JoinOutcome> StartAsync(Creator creator, Tier tier, string userId, JoinRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Errors();
+        var interval = request.Interval switch
+        {
+            "month" => BillingInterval.Month,
+            "year" => BillingInterval.Year,
+            _ => (BillingInterval?)null,
+        };
+        if (interval is null)
+        {
+            return new JoinOutcome(null, errors.Add(nameof(JoinRequest.Interval), "Choose monthly or yearly."));
+        }
+
+        if (interval == BillingInterval.Year && tier.YearlyPriceMinor is null)
+        {
+            return new JoinOutcome(null, errors.Add(nameof(JoinRequest.Interval), $"{tier.Name} has no yearly price; choose monthly."));
+        }
+
+        var refusal = await RefusalAsync(creator, tier, userId, cancellationToken);
+        if (refusal is not null)
+        {
+            return new JoinOutcome(null, errors.Add("", refusal));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var price = await catalog.EnsurePriceAsync(creator, tier, interval.Value, cancellationToken)
+            ?? throw new InvalidOperationException($"Tier {tier.Id} has no live {interval} price.");
+
+        // A second click (or a back button) while a session is still open goes to the same page.
+        var open = await db.CheckoutAttempts
+            .Where(a => a.UserId == userId && a.TierPriceId == price.Id && a.CompletedAt == null && a.ExpiresAt > now && a.CheckoutUrl != null)
+            .OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+        if (open is not null)
+        {
+            return new JoinOutcome(open.CheckoutUrl, Errors.None);
+        }
+
+        var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
+        var customerId = await EnsureCustomerAsync(user, cancellationToken);
+        var attempt = new CheckoutAttempt
+        {
+            UserId = userId,
+            CreatorId = creator.Id,
+            TierId = tier.Id,
+            TierPriceId = price.Id,
+            CreatedAt = now,
+            ExpiresAt = now.AddMinutes(Math.Clamp(stripeSettings.Value.CheckoutMinutes, 30, 1440)),
+        };
+        db.CheckoutAttempts.Add(attempt);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var metadata = new Dictionary<string, string>
+        {
+            [StripeMetadata.CreatorId] = creator.Id.ToString(CultureInfo.InvariantCulture),
+            [StripeMetadata.UserId] = userId,
+            [StripeMetadata.TierId] = tier.Id.ToString(CultureInfo.InvariantCulture),
+            [StripeMetadata.TierPriceId] = price.Id.ToString(CultureInfo.InvariantCulture),
+            [StripeMetadata.CheckoutAttemptId] = attempt.Id.ToString(CultureInfo.InvariantCulture),
+        };
+        var session = await stripe.CallAsync((client, token) => new SessionService(client).CreateAsync(
+            new SessionCreateOptions
+            {
+                Mode = "subscription",
+                Customer = customerId,
+                ClientReferenceId = attempt.Id.ToString(CultureInfo.InvariantCulture),
+                Metadata = metadata,
+                LineItems = [new SessionLineItemOptions { Price = price.StripePriceId, Quantity = 1 }],
+                SubscriptionData = new SessionSubscriptionDataOptions
+                {
+                    Metadata = metadata,
+                    TrialPeriodDays = tier.TrialDays is > 0 ? tier.TrialDays : null,
+                    ApplicationFeePercent = platform.Value.FeePercent,
+                    TransferData = new SessionSubscriptionDataTransferDataOptions { Destination = creator.StripeAccountId },
+                },
+                SuccessUrl = links.Absolute($"/{creator.Handle}/join/done?attempt={attempt.Id}"),
+                CancelUrl = links.Absolute($"/{creator.Handle}/join/{tier.Id}"),
+            },
+            new RequestOptions { IdempotencyKey = IdempotencyKeys.For("checkout", attempt.Id, attempt.CreatedAt) },
+            token), cancellationToken);
+
+        attempt.StripeSessionId = session.Id;
+        attempt.CheckoutUrl = session.Url;
+        await db.SaveChangesAsync(cancellationToken);
+        return new JoinOutcome(session.Url, Errors.None);
+    }
+
+    /// <summary>Why this fan cannot join this tier now, or null when they can.</summary>
+    public async Task<string?> RefusalAsync(Creator creator, Tier tier, string? userId, CancellationToken cancellationToken)
+    {
+        if (tier.IsArchived)
+        {
+            return $"{tier.Name} is no longer open to new members.";
+        }
+
+        if (creator.UserId == userId)
+        {
+            return "This is your own page.";
+        }
+
+        if (creator.StripeAccountId is null || !creator.ChargesEnabled)
+        {
+            return $"{creator.DisplayName} has not finished connecting payouts yet, so paid memberships are not open. Nobody will be charged.";
+        }
+
+        if (userId is not null)
+        {
+            var member = await db.Members.AsNoTracking().SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId, cancellationToken);
+            if (member is { Status: MemberStatus.Active or MemberStatus.PastDue })
+            {
+                return "You are already a paying member. Use \"Manage membership\" to change tier or billing.";
+            }
+        }
+
+        if (tier.MemberCap is { } cap)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var members = await TierMembers.CountAsync(db, tier.Id);
+            // Someone else's open Checkout holds a place until it expires.
+            var holding = await db.CheckoutAttempts.CountAsync(
+                a => a.TierId == tier.Id && a.StripeSessionId != null && a.CompletedAt == null && a.ExpiresAt > now && a.UserId != userId, cancellationToken);
+            if (members + holding >= cap)
+            {
+                return $"{tier.Name} is full: all {cap} places are taken.";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string> EnsureCustomerAsync(AppUser user, CancellationToken cancellationToken)
+    {
+        if (user.StripeCustomerId is not null)
+        {
+            return user.StripeCustomerId;
+        }
+
+        var customer = await stripe.CallAsync((client, token) => new CustomerService(client).CreateAsync(
+            new CustomerCreateOptions
+            {
+                Email = user.Email,
+                Name = user.DisplayName,
+                Metadata = new Dictionary<string, string> { [StripeMetadata.UserId] = user.Id },
+            },
+            new RequestOptions { IdempotencyKey = IdempotencyKeys.For("customer", user.Id, user.CreatedAt) },
+            token), cancellationToken);
+        user.StripeCustomerId = customer.Id;
+        await db.SaveChangesAsync(cancellationToken);
+        return customer.Id;
+    }
+}

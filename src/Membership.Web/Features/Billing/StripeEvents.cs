@@ -1,0 +1,198 @@
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Stripe;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Membership.Web.Features.Billing;
+
+/// <summary>The event types the site acts on; every other type is acknowledged and ignored.</summary>
+public static class StripeEventTypes
+{
+    public const string CheckoutSessionCompleted = "checkout.session.completed";
+    public const string SubscriptionCreated = "customer.subscription.created";
+    public const string SubscriptionUpdated = "customer.subscription.updated";
+    public const string SubscriptionDeleted = "customer.subscription.deleted";
+    public const string InvoicePaid = "invoice.paid";
+    public const string InvoicePaymentFailed = "invoice.payment_failed";
+    public const string ChargeRefunded = "charge.refunded";
+    public const string AccountUpdated = "account.updated";
+
+    public static readonly IReadOnlySet<string> Handled = new HashSet<string>
+    {
+        CheckoutSessionCompleted, SubscriptionCreated, SubscriptionUpdated, SubscriptionDeleted,
+        InvoicePaid, InvoicePaymentFailed, ChargeRefunded, AccountUpdated,
+    };
+}
+
+/// <summary>Stores a verified event under its unique id: the webhook's whole job before it answers.</summary>
+public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
+{
+    /// <summary>True when the event is new (and must be handled); false for a duplicate delivery.</summary>
+    public async Task<bool> RecordAsync(Event stripeEvent, CancellationToken cancellationToken)
+    {
+        var handled = StripeEventTypes.Handled.Contains(stripeEvent.Type);
+        db.StripeEvents.Add(new StripeEvent
+        {
+            Id = stripeEvent.Id,
+            Type = stripeEvent.Type,
+            Account = stripeEvent.Account,
+            ObjectId = (stripeEvent.Data?.Object as IHasId)?.Id ?? "",
+            OccurredAt = stripeEvent.Created,
+            ReceivedAt = clock.GetUtcNow().UtcDateTime,
+            // Types we do not act on are done the moment they are stored.
+            ProcessedAt = handled ? null : clock.GetUtcNow().UtcDateTime,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return handled;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (await db.StripeEvents.AnyAsync(e => e.Id == stripeEvent.Id, cancellationToken))
+            {
+                return false;
+            }
+
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// Handles stored events, each by its type's handler, in a Hangfire job per event (retried by
+/// Hangfire) and a minutely sweep (<c>stripe:events</c>) that picks up any event whose job was
+/// lost. Handlers re-read the object from Stripe, so handling an event twice, late, or after a
+/// newer one, ends in the same state.
+/// </summary>
+public sealed class StripeEventProcessor(
+    IServiceScopeFactory scopes,
+    IOptions<StripeSettings> settings,
+    TimeProvider clock,
+    ILogger<StripeEventProcessor> logger)
+{
+    public const string RecurringJobId = "stripe:events";
+
+    /// <summary>Handles one stored event (the job enqueued by the webhook). Throws on failure so Hangfire retries.</summary>
+    [Hangfire.AutomaticRetry(Attempts = 8)]
+    public async Task ProcessAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        var row = await db.StripeEvents.SingleOrDefaultAsync(e => e.Id == eventId, cancellationToken);
+        if (row is null || row.ProcessedAt is not null)
+        {
+            return;
+        }
+
+        row.Attempts++;
+        try
+        {
+            await HandleAsync(scope.ServiceProvider, row, cancellationToken);
+            row.ProcessedAt = clock.GetUtcNow().UtcDateTime;
+            row.LastError = null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            row.LastError = exception.Message.Length > 1000 ? exception.Message[..1000] : exception.Message;
+            logger.LogWarning(exception, "Stripe event {EventId} ({EventType}) failed on try {Attempt}", row.Id, row.Type, row.Attempts);
+            db.ChangeTracker.Clear();
+            await db.StripeEvents.Where(e => e.Id == row.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Attempts, row.Attempts).SetProperty(e => e.LastError, row.LastError), CancellationToken.None);
+            throw;
+        }
+
+        db.ChangeTracker.Clear();
+        await db.StripeEvents.Where(e => e.Id == row.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Attempts, row.Attempts).SetProperty(e => e.ProcessedAt, row.ProcessedAt).SetProperty(e => e.LastError, (string?)null), cancellationToken);
+    }
+
+    /// <summary>Handles every stored event not handled yet, oldest first; returns how many were handled now.</summary>
+    public async Task<int> ProcessPendingAsync(CancellationToken cancellationToken)
+    {
+        List<string> pending;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            var maxAttempts = settings.Value.EventMaxAttempts;
+            pending = await db.StripeEvents.Where(e => e.ProcessedAt == null && e.Attempts < maxAttempts)
+                .OrderBy(e => e.OccurredAt).ThenBy(e => e.ReceivedAt).Select(e => e.Id).Take(500).ToListAsync(cancellationToken);
+        }
+
+        var done = 0;
+        foreach (var id in pending)
+        {
+            try
+            {
+                await ProcessAsync(id, cancellationToken);
+                done++;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Logged and counted on the row; the next sweep tries again.
+            }
+        }
+
+        return done;
+    }
+
+    private static async Task HandleAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
+    {
+        var subscriptions = services.GetRequiredService<SubscriptionSync>();
+        switch (row.Type)
+        {
+            case StripeEventTypes.CheckoutSessionCompleted:
+                await HandleCheckoutCompletedAsync(services, row, cancellationToken);
+                break;
+            case StripeEventTypes.SubscriptionCreated or StripeEventTypes.SubscriptionUpdated or StripeEventTypes.SubscriptionDeleted:
+                await subscriptions.SyncAsync(row.ObjectId, row.OccurredAt, cancellationToken);
+                break;
+            case StripeEventTypes.InvoicePaid or StripeEventTypes.InvoicePaymentFailed:
+                await HandleInvoiceAsync(services, row, cancellationToken);
+                break;
+            case StripeEventTypes.ChargeRefunded:
+                await services.GetRequiredService<Ledger>().RecordRefundsAsync(row.ObjectId, cancellationToken);
+                break;
+            case StripeEventTypes.AccountUpdated:
+                await services.GetRequiredService<Payouts>().RefreshAccountAsync(row.Account ?? row.ObjectId, cancellationToken);
+                break;
+        }
+    }
+
+    private static async Task HandleCheckoutCompletedAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
+    {
+        var stripe = services.GetRequiredService<StripeGateway>();
+        var session = await stripe.CallAsync((client, token) => new SessionService(client).GetAsync(row.ObjectId, cancellationToken: token), cancellationToken);
+        if (session.SubscriptionId is not null)
+        {
+            await services.GetRequiredService<SubscriptionSync>().SyncAsync(session.SubscriptionId, row.OccurredAt, cancellationToken);
+        }
+
+        var db = services.GetRequiredService<MembershipDbContext>();
+        db.ChangeTracker.Clear();
+        var completedAt = row.OccurredAt;
+        await db.CheckoutAttempts.Where(a => a.StripeSessionId == session.Id && a.CompletedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.CompletedAt, completedAt), cancellationToken);
+    }
+
+    private static async Task HandleInvoiceAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
+    {
+        var stripe = services.GetRequiredService<StripeGateway>();
+        var invoice = await stripe.CallAsync((client, token) => new InvoiceService(client).GetAsync(row.ObjectId, cancellationToken: token), cancellationToken);
+        if (invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } subscriptionId)
+        {
+            // Status first (restored or past due), then the money.
+            await services.GetRequiredService<SubscriptionSync>().SyncAsync(subscriptionId, row.OccurredAt, cancellationToken);
+        }
+
+        if (row.Type == StripeEventTypes.InvoicePaid)
+        {
+            await services.GetRequiredService<Ledger>().RecordInvoiceAsync(invoice.Id, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Membership.StripeEmulator;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Membership.Web.Infrastructure.Stripe;
+
+/// <summary>
+/// Where Stripe is: the real API with <c>Stripe:SecretKey</c>, or else the built-in emulator,
+/// started on first use on a loopback port and sending its webhooks to this site. Either way the
+/// site talks to it through the same Stripe.net client.
+/// </summary>
+public sealed class StripeEndpoint(IOptions<StripeSettings> options, IServer server, ILogger<StripeEndpoint> logger) : IAsyncDisposable
+{
+    public const string EmulatorApiKey = "sk_test_membership_emulator";
+
+    private readonly StripeSettings _settings = options.Value;
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private StripeEmulator.StripeEmulator? _emulator;
+    private StripeClient? _client;
+
+    /// <summary>True when no secret key is set: payments are simulated and nobody is charged.</summary>
+    public bool IsSimulated => string.IsNullOrWhiteSpace(_settings.SecretKey);
+
+    /// <summary>The running emulator, when simulated and started.</summary>
+    public StripeEmulator.StripeEmulator? Emulator => _emulator;
+
+    public async Task<StripeClient> ClientAsync(CancellationToken cancellationToken = default)
+    {
+        if (_client is not null)
+        {
+            return _client;
+        }
+
+        await _starting.WaitAsync(cancellationToken);
+        try
+        {
+            if (_client is not null)
+            {
+                return _client;
+            }
+
+            var apiBase = _settings.ApiBase;
+            var apiKey = _settings.SecretKey;
+            if (IsSimulated)
+            {
+                _emulator = await StartEmulatorAsync(cancellationToken);
+                apiBase = _emulator.ApiBase;
+                apiKey = EmulatorApiKey;
+            }
+
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(_settings.TimeoutSeconds) };
+            var clientOptions = new StripeClientOptions
+            {
+                ApiKey = apiKey,
+                HttpClient = new SystemNetHttpClient(http, _settings.MaxNetworkRetries),
+            };
+            if (!string.IsNullOrWhiteSpace(apiBase))
+            {
+                clientOptions.ApiBase = apiBase.TrimEnd('/');
+                clientOptions.ConnectBase = apiBase.TrimEnd('/');
+                clientOptions.FilesBase = apiBase.TrimEnd('/');
+            }
+
+            _client = new StripeClient(clientOptions);
+            return _client;
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    /// <summary>The secret webhooks are signed with: the configured one, or the emulator's.</summary>
+    public string? WebhookSecret =>
+        IsSimulated ? _emulator?.Webhooks.Secret : _settings.WebhookSecret;
+
+    private async Task<StripeEmulator.StripeEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
+    {
+        var webhooks = WebhookUrl();
+        var emulator = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions
+        {
+            Port = _settings.EmulatorPort,
+            WebhookEndpoint = webhooks,
+            // The portal offers the creator's other tiers (every product carries creator_id).
+            PortalProductFamilyMetadataKey = StripeMetadata.CreatorId,
+        }, cancellationToken);
+        logger.LogWarning(
+            "No Stripe:SecretKey: payments are simulated by the built-in Stripe emulator at {EmulatorUrl}, webhooks to {WebhookUrl}",
+            emulator.BaseUrl, webhooks);
+        return emulator;
+    }
+
+    /// <summary>This site's webhook endpoint on the address it listens on (the emulator runs beside it).</summary>
+    private Uri? WebhookUrl()
+    {
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal))
+            ?? server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null)
+        {
+            return null;
+        }
+
+        // "http://+:8080", "http://[::]:8080" and "http://0.0.0.0:8080" all answer on loopback.
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
+        return new Uri(uri, "/webhooks/stripe");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+
+        _starting.Dispose();
+    }
+}
+
+/// <summary>The metadata keys the site puts on Stripe objects (and reads back only as hints: prices decide tiers).</summary>
+public static class StripeMetadata
+{
+    public const string CreatorId = "creator_id";
+    public const string TierId = "tier_id";
+    public const string TierPriceId = "tier_price_id";
+    public const string UserId = "user_id";
+    public const string CheckoutAttemptId = "checkout_attempt_id";
+}
