@@ -45,7 +45,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
         outcome.Errors.CopyTo(ModelState, "Form");
         var model = await LoadJoinAsync(handle, tierId, query, joins, request, cancellationToken);
         Response.StatusCode = StatusCodes.Status400BadRequest;
-        return model is null ? NotFound() : View(nameof(Join), model);
+        return model is null ? BadRequest(outcome.Errors.Items[0].Message) : View(nameof(Join), model);
     }
 
     /// <summary>Checkout's success page. It only shows what the webhook has done: the redirect itself grants nothing.</summary>

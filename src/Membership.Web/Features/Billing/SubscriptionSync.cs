@@ -26,7 +26,7 @@ public sealed class SubscriptionSync(
     TimeProvider clock,
     ILogger<SubscriptionSync> logger)
 {
-    private const int MaxTries = 5;
+    private const int MaxTries = 10;
 
     public async Task SyncAsync(string stripeSubscriptionId, DateTime occurredAt, CancellationToken cancellationToken)
     {
@@ -83,6 +83,7 @@ public sealed class SubscriptionSync(
         var mrrBefore = memberSubscriptions.Sum(Mrr.Contribution) + (local is null ? 0 : Mrr.Contribution(local));
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var stateBefore = local is null ? null : State(local);
         if (local is null)
         {
             local = new LocalSubscription { StripeSubscriptionId = stripeSubscriptionId, Member = member, CreatorId = creator.Id, CreatedAt = now };
@@ -103,6 +104,14 @@ public sealed class SubscriptionSync(
         local.CanceledAt = remote.CanceledAt;
         local.EndedAt = remote.EndedAt;
         local.TrialEnd = remote.TrialEnd;
+        if (stateBefore == State(local))
+        {
+            // Stripe says what we already have (a duplicate or an older event): nothing to write,
+            // and not bumping the version spares concurrent syncs of the same news a conflict.
+            db.ChangeTracker.Clear();
+            return [];
+        }
+
         local.UpdatedAt = now;
         local.Version = Guid.NewGuid();
 
@@ -140,6 +149,11 @@ public sealed class SubscriptionSync(
         await db.SaveChangesAsync(cancellationToken);
         return staged;
     }
+
+    /// <summary>Everything Stripe decides about the subscription, to tell whether anything changed.</summary>
+    private static string State(LocalSubscription s) => string.Join('|',
+        s.StripeCustomerId, s.TierId, s.TierPriceId, s.Interval, s.UnitAmountMinor, s.Currency, s.Status, s.StartedAt.Ticks,
+        s.CurrentPeriodStart.Ticks, s.CurrentPeriodEnd.Ticks, s.CancelAtPeriodEnd, s.CanceledAt?.Ticks, s.EndedAt?.Ticks, s.TrialEnd?.Ticks);
 
     /// <summary>The member's access follows their best subscription: one giving access, else one in grace, else ended.</summary>
     private static void ApplyAccess(Member member, IEnumerable<LocalSubscription> subscriptions, DateTime now)

@@ -134,6 +134,7 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
             IsOwner = model.IsOwner,
             IsSignedIn = model.IsSignedIn,
             ViewerMembership = model.ViewerMembership,
+            HasBilling = model.HasBilling,
             Feed = await posts.FeedAsync(model.Creator, viewer, page ?? 1),
         });
     }

@@ -18,10 +18,13 @@ public sealed class HomeController(MembershipDbContext db) : Controller
         return View(creators);
     }
 
+    // Re-executed with the failed request's method: a failed POST must still get its 500 page, not an antiforgery 400.
+    [IgnoreAntiforgeryToken]
     [Route("error")]
     public IActionResult Error() => View(new ErrorViewModel(500));
 
     /// <summary>The friendly page for empty 4xx/5xx responses (status code pages re-execute here).</summary>
+    [IgnoreAntiforgeryToken]
     [Route("error/{code:int}")]
     public IActionResult Error(int code) => View(new ErrorViewModel(code));
 }
