@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Membership.BrowserTests;
 
-/// <summary>A creator writes a tier-only post with a paywall cut and an audio file; a visitor and a member read it.</summary>
+/// <summary>A creator writes a tier-only post with a paywall cut and an audio file and connects payouts; a visitor sees the teaser, a fan joins through Checkout and reads it all.</summary>
 public sealed class PostJourneyTests(PublishedSite site, ITestOutputHelper output) : BrowserTest(site, output)
 {
     /// <summary>The kept screenshot of the member's view, in the artifacts folder.</summary>
@@ -108,21 +108,37 @@ public sealed class PostJourneyTests(PublishedSite site, ITestOutputHelper outpu
         Assert.True(visitorDownload.Status is 403 or 404, $"A visitor downloading {fileUrl} got {visitorDownload.Status}, not 403/404.");
         Assert.False((await visitorDownload.BodyAsync()).AsSpan().StartsWith("ID3"u8), "A visitor was sent the audio file's bytes.");
 
-        // 5. A fan follows, becomes an Insider (billing stand-in), and reads everything with the audio.
+        // 5. The creator connects payouts through Stripe's (the built-in emulator's) onboarding page.
+        await creatorPage.GotoAsync("/creator/payouts");
+        await creatorPage.GetByRole(AriaRole.Button, new() { Name = "Connect payouts with Stripe" }).ClickAsync();
+        await creatorPage.GetByRole(AriaRole.Button, new() { Name = "Complete onboarding" }).ClickAsync();
+        await Expect(creatorPage).ToHaveURLAsync(new Regex("/creator/payouts$"));
+        await Expect(creatorPage.Locator("[data-test=payouts-connected]")).ToBeVisibleAsync();
+
+        // 6. A fan follows; following for free is not enough for a tier-only post.
         var fan = Person.New("fan");
         var fanPage = await session.NewPageAsync("fan");
         await fanPage.SignUpAndConfirmAsync(Site, fan);
         await fanPage.SignInAsync(fan);
         await fanPage.FollowCreatorAsync(handle, PageName);
-
-        // Following for free is not enough for a tier-only post.
         await fanPage.GotoAsync(postUrl);
         await Expect(fanPage.Locator("[data-test=paywall]")).ToBeVisibleAsync();
         await Expect(fanPage.Locator("[data-test=post-body]")).ToHaveCountAsync(0);
 
-        await BillingStandIn.MakeActiveMemberAsync(Site, handle, fan, "Insider");
+        // 7. The fan joins Insider from the paywall, pays on the Checkout page, and waits for Stripe's word.
+        await fanPage.Locator("[data-test=join-tier]").ClickAsync();
+        await Expect(fanPage.GetByRole(AriaRole.Heading, new() { Name = "Join Insider" })).ToBeVisibleAsync();
+        await Expect(fanPage.Locator("[data-test=payments-simulated]")).ToBeVisibleAsync();
+        await fanPage.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+        await fanPage.GetByLabel("Card number").FillAsync("4242 4242 4242 4242");
+        await fanPage.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await Expect(fanPage).ToHaveURLAsync(new Regex($"/{handle}/join/done\\?attempt=\\d+$"));
+        await Expect(fanPage.Locator("[data-test=join-confirmed]")).ToHaveTextAsync("Welcome to Insider", new() { Timeout = 30_000 });
+        await Site.WaitForEmailAsync(fan.Email, "Welcome to Insider");
+
         await fanPage.GotoAsync($"/{handle}");
         await Expect(fanPage.Locator("[data-test=membership-state]")).ToHaveTextAsync("You are a member (Insider).");
+        await Expect(fanPage.Locator("[data-test=manage-membership]")).ToBeVisibleAsync();
 
         await fanPage.GotoAsync(postUrl);
         var postBody = fanPage.Locator("[data-test=post-body]");

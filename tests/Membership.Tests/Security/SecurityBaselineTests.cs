@@ -16,6 +16,8 @@ public sealed class SecurityBaselineTests(SiteFixture site) : IClassFixture<Site
         Assert.Contains("default-src 'self'", csp);
         Assert.Contains("script-src 'self'", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
+        // Forms post only here, or (the redirect after "Join") to Stripe's hosted pages: the built-in emulator on loopback.
+        Assert.Contains("form-action 'self' http://127.0.0.1:*;", csp);
         Assert.Equal("nosniff", Assert.Single(page.Response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", Assert.Single(page.Response.Headers.GetValues("X-Frame-Options")));
     }

@@ -11,18 +11,29 @@ public static class SecurityHeaders
         "media-src 'self' https:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <summary>
+    /// The policy with Stripe's hosted pages (Checkout, billing portal, onboarding) added to
+    /// <c>form-action</c>: browsers apply it to the redirect after a form post too.
+    /// </summary>
+    public static string PolicyFor(string stripePageSources) =>
+        ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {stripePageSources}", StringComparison.Ordinal);
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        context.Response.OnStarting(() =>
+        var policy = PolicyFor(app.ApplicationServices.GetRequiredService<Stripe.StripeEndpoint>().HostedPageSources);
+        return app.Use(async (context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            return Task.CompletedTask;
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+                return Task.CompletedTask;
+            });
+            await next();
         });
-        await next();
-    });
+    }
 }

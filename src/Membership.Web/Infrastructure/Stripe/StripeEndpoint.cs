@@ -23,6 +23,26 @@ public sealed class StripeEndpoint(IOptions<StripeSettings> options, IServer ser
     /// <summary>True when no secret key is set: payments are simulated and nobody is charged.</summary>
     public bool IsSimulated => string.IsNullOrWhiteSpace(_settings.SecretKey);
 
+    /// <summary>
+    /// Where Stripe's hosted pages live, for the Content-Security-Policy: Stripe's own domains, or
+    /// the emulator (always on loopback, its port chosen at start), or a configured API base.
+    /// </summary>
+    public string HostedPageSources
+    {
+        get
+        {
+            if (IsSimulated)
+            {
+                return _settings.EmulatorPort > 0 ? $"http://127.0.0.1:{_settings.EmulatorPort}" : "http://127.0.0.1:*";
+            }
+
+            var sources = "https://checkout.stripe.com https://billing.stripe.com https://connect.stripe.com";
+            return Uri.TryCreate(_settings.ApiBase, UriKind.Absolute, out var apiBase)
+                ? $"{sources} {apiBase.GetLeftPart(UriPartial.Authority)}"
+                : sources;
+        }
+    }
+
     /// <summary>The running emulator, when simulated and started.</summary>
     public StripeEmulator.StripeEmulator? Emulator => _emulator;
 
