@@ -226,4 +226,34 @@ public sealed class LifecycleTests
         var refunds = await billing.DbAsync(db => db.Refunds.Where(r => r.PaymentId == payment.Id).OrderBy(r => r.Id).Select(r => r.AmountMinor).ToListAsync());
         Assert.Equal([400, 100], refunds);
     }
+
+    [Fact]
+    public async Task Trial_AccessDuringTrialWithoutMrr_ThenFirstPaymentStartsIt()
+    {
+        await using var billing = await BillingSite.StartAsync();
+        var creator = await billing.CreatorAsync(true, ("Taster", "8.00", "", ""));
+        await creator.Browser.SubmitAsync($"/creator/tiers/{creator.Tiers["Taster"]}/edit", $"/creator/tiers/{creator.Tiers["Taster"]}/edit",
+            Infrastructure.TestBrowser.TierFields("Taster", "8.00", trial: "14"));
+        var secret = "SECRET-" + Guid.NewGuid().ToString("N");
+        var post = await creator.PublishPaidPostAsync(secret);
+        var fan = await billing.FanAsync();
+
+        await fan.JoinAsync(creator, "Taster");
+
+        Assert.Equal("trialing", (await fan.SubscriptionAsync(creator)).Status);
+        Assert.Equal(MemberStatus.Active, (await fan.MemberAsync(creator))!.Status);
+        Assert.Contains(secret, (await fan.Browser.GetAsync(post)).Html);
+        Assert.Empty(await fan.PaymentsAsync(creator)); // the $0 trial invoice moves no money
+        Assert.Equal([MembershipChangeKind.TrialStarted], await fan.HistoryAsync(creator));
+
+        await billing.AdvanceAsync(TimeSpan.FromDays(15));
+
+        Assert.Equal("active", (await fan.SubscriptionAsync(creator)).Status);
+        Assert.Equal([MembershipChangeKind.TrialStarted, MembershipChangeKind.Started], await fan.HistoryAsync(creator));
+        var started = await billing.DbAsync(db => db.MembershipChanges.SingleAsync(c => c.Member!.User!.Email == fan.Email && c.Kind == MembershipChangeKind.Started));
+        Assert.Equal((0, 800), (started.MrrBeforeMinor, started.MrrAfterMinor));
+        Assert.Equal(BillingSite.Start.UtcDateTime.AddDays(14), started.OccurredAt);
+        Assert.Equal(800, Assert.Single(await fan.PaymentsAsync(creator)).AmountMinor);
+        Assert.Equal(1, await billing.DbAsync(db => db.OutboxEmails.CountAsync(e => e.To == fan.Email && e.Subject.StartsWith("Welcome"))));
+    }
 }
