@@ -43,6 +43,10 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<MembershipChange> MembershipChanges => Set<MembershipChange>();
 
+    public DbSet<MonthlyReport> MonthlyReports => Set<MonthlyReport>();
+
+    public DbSet<RenewalReminder> RenewalReminders => Set<RenewalReminder>();
+
     public DbSet<Post> Posts => Set<Post>();
 
     public DbSet<PostTier> PostTiers => Set<PostTier>();

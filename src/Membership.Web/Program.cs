@@ -38,12 +38,13 @@ builder.Services.Configure<AdminSettings>(configuration.GetSection("Admin"));
 builder.Services.Configure<SecuritySettings>(configuration.GetSection("Security"));
 builder.Services.Configure<TierSettings>(configuration.GetSection("Tiers"));
 builder.Services.Configure<UploadSettings>(configuration.GetSection("Uploads"));
+builder.Services.Configure<BillingSettings>(configuration.GetSection("Billing"));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 
 builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
-builder.Services.AddMembershipJobs(configuration);
+builder.Services.AddMembershipJobs(configuration, environment);
 builder.Services.AddMembershipStripe(configuration);
 builder.Services.AddSingleton<IFileStorage>(_ =>
 {
@@ -156,6 +157,10 @@ builder.Services.AddScoped<Ledger>();
 builder.Services.AddScoped<Payouts>();
 builder.Services.AddScoped<StripeEventInbox>();
 builder.Services.AddSingleton<StripeEventProcessor>();
+builder.Services.AddSingleton<Reconciliation>();
+builder.Services.AddSingleton<RenewalReminders>();
+builder.Services.AddScoped<Membership.Web.Features.Metrics.CreatorMetrics>();
+builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();

@@ -474,6 +474,9 @@ namespace Membership.Data.PostgreSql.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("CommitmentAfterMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 
@@ -517,6 +520,31 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.HasIndex("MemberId", "OccurredAt");
 
                     b.ToTable("MembershipChanges");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Month")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatorId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("MonthlyReports");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.OutboxEmail", b =>
@@ -782,6 +810,31 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.ToTable("Refunds");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("SubscriptionId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubscriptionId", "PeriodEnd")
+                        .IsUnique();
+
+                    b.ToTable("RenewalReminders");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.StripeEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -837,6 +890,9 @@ namespace Membership.Data.PostgreSql.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<DateTime?>("CanceledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CheckedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1306,6 +1362,15 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Navigation("Member");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Payment", b =>
                 {
                     b.HasOne("Membership.Data.Entities.Member", "Member")
@@ -1356,6 +1421,15 @@ namespace Membership.Data.PostgreSql.Migrations
                         .IsRequired();
 
                     b.Navigation("Payment");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Subscription", b =>

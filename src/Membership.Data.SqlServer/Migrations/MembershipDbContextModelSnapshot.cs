@@ -478,6 +478,9 @@ namespace Membership.Data.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("CommitmentAfterMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("int");
 
@@ -521,6 +524,31 @@ namespace Membership.Data.SqlServer.Migrations
                     b.HasIndex("MemberId", "OccurredAt");
 
                     b.ToTable("MembershipChanges");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("Month")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatorId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("MonthlyReports");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.OutboxEmail", b =>
@@ -786,6 +814,31 @@ namespace Membership.Data.SqlServer.Migrations
                     b.ToTable("Refunds");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("SubscriptionId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubscriptionId", "PeriodEnd")
+                        .IsUnique();
+
+                    b.ToTable("RenewalReminders");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.StripeEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -841,6 +894,9 @@ namespace Membership.Data.SqlServer.Migrations
                         .HasColumnType("bit");
 
                     b.Property<DateTime?>("CanceledAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("CheckedAt")
                         .HasColumnType("datetime2");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1312,6 +1368,15 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Navigation("Member");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Payment", b =>
                 {
                     b.HasOne("Membership.Data.Entities.Member", "Member")
@@ -1362,6 +1427,15 @@ namespace Membership.Data.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Payment");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Subscription", b =>

@@ -451,6 +451,9 @@ namespace Membership.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CommitmentAfterMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("INTEGER");
 
@@ -494,6 +497,29 @@ namespace Membership.Data.Sqlite.Migrations
                     b.HasIndex("MemberId", "OccurredAt");
 
                     b.ToTable("MembershipChanges");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Month")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatorId", "Month")
+                        .IsUnique();
+
+                    b.ToTable("MonthlyReports");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.OutboxEmail", b =>
@@ -751,6 +777,29 @@ namespace Membership.Data.Sqlite.Migrations
                     b.ToTable("Refunds");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SubscriptionId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubscriptionId", "PeriodEnd")
+                        .IsUnique();
+
+                    b.ToTable("RenewalReminders");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.StripeEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -804,6 +853,9 @@ namespace Membership.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("CanceledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CheckedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1263,6 +1315,15 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Navigation("Member");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.MonthlyReport", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Payment", b =>
                 {
                     b.HasOne("Membership.Data.Entities.Member", "Member")
@@ -1313,6 +1374,15 @@ namespace Membership.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Payment");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.RenewalReminder", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.Subscription", b =>

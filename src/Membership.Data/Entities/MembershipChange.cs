@@ -28,6 +28,12 @@ public class MembershipChange
     /// <summary>The member's MRR contribution just after, minor units.</summary>
     public long MrrAfterMinor { get; set; }
 
+    /// <summary>
+    /// The member's yearly commitment just after (METRICS.md "1,000 true fans": monthly price × 12
+    /// or the yearly price, no rounding, over their counting subscriptions), minor units.
+    /// </summary>
+    public long CommitmentAfterMinor { get; set; }
+
     public string Currency { get; set; } = "";
 
     public DateTime OccurredAt { get; set; }

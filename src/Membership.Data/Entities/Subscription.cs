@@ -52,7 +52,11 @@ public class Subscription
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>When the state last changed.</summary>
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>When the state was last read from Stripe (changed or not); the reconciliation job re-reads stale ones.</summary>
+    public DateTime CheckedAt { get; set; }
 
     /// <summary>Optimistic concurrency: two syncs of one subscription never overwrite each other blindly.</summary>
     public Guid Version { get; set; }

@@ -133,6 +133,19 @@ public sealed class JobSettings
 {
     /// <summary>Run Hangfire workers on this node. False for web-only nodes.</summary>
     public bool RunWorkers { get; set; } = true;
+
+    /// <summary>Where Hangfire keeps its queues: <see cref="JobStorageKind.Database"/> follows <c>Database:Provider</c>.</summary>
+    public JobStorageKind Storage { get; set; } = JobStorageKind.Database;
+}
+
+/// <summary>Hangfire storage choice.</summary>
+public enum JobStorageKind
+{
+    /// <summary>SQL Server or PostgreSQL storage in the site's database; memory with SQLite.</summary>
+    Database,
+
+    /// <summary>Memory, whatever the database (one node; tests that run jobs themselves).</summary>
+    InMemory,
 }
 
 /// <summary>Section <c>Stripe</c>. With no <see cref="SecretKey"/>, the built-in emulator stands in for Stripe.</summary>
@@ -173,4 +186,14 @@ public sealed class PlatformSettings
 {
     /// <summary>Share of each payment kept by the platform (Stripe's <c>application_fee_percent</c>), 0 to 100.</summary>
     public decimal FeePercent { get; set; } = 5;
+}
+
+/// <summary>Section <c>Billing</c>: the billing jobs.</summary>
+public sealed class BillingSettings
+{
+    /// <summary>Members on a yearly price are emailed this many days before it renews.</summary>
+    public int RenewalReminderDays { get; set; } = 7;
+
+    /// <summary>A live subscription not read from Stripe for this long is re-read by the daily reconciliation (one whose period ended always is).</summary>
+    public int ReconcileAfterHours { get; set; } = 24;
 }

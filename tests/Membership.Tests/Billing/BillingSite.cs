@@ -41,7 +41,8 @@ public sealed class BillingSite : IAsyncDisposable
     public StripeClient Stripe { get; }
 
     public static async Task<BillingSite> StartAsync(
-        Action<IServiceCollection>? testServices = null, IDictionary<string, string?>? settings = null, Action<StripeEmulatorOptions>? emulatorOptions = null)
+        Action<IServiceCollection>? testServices = null, IDictionary<string, string?>? settings = null, Action<StripeEmulatorOptions>? emulatorOptions = null,
+        TimeProvider? siteClock = null)
     {
         var options = new StripeEmulatorOptions
         {
@@ -67,7 +68,7 @@ public sealed class BillingSite : IAsyncDisposable
             all[key] = value;
         }
 
-        var site = new MembershipFactory { ExtraSettings = all, TestServices = testServices };
+        var site = new MembershipFactory { ExtraSettings = all, TestServices = testServices, Clock = siteClock };
         emulator.Webhooks.Handler = site.Server.CreateHandler();
         return new BillingSite(emulator, site);
     }

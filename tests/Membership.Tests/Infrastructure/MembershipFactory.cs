@@ -68,6 +68,8 @@ public class MembershipFactory : WebApplicationFactory<Program>
             ["Security:AuthRateLimitPermits"] = "10000",
             // Tests run jobs themselves, at the moment they choose (Hangfire workers would race them).
             ["Jobs:RunWorkers"] = "false",
+            // Hangfire in memory: tests call the jobs; the shared-storage test sets Database.
+            ["Jobs:Storage"] = "InMemory",
         };
         foreach (var (key, value) in Settings.Concat(ExtraSettings))
         {

@@ -80,7 +80,7 @@ public sealed class SubscriptionSync(
             ? []
             : await db.Subscriptions.Where(s => s.MemberId == member.Id && s.StripeSubscriptionId != stripeSubscriptionId).ToListAsync(cancellationToken);
         var before = local is null ? null : Snapshot.Of(local);
-        var mrrBefore = memberSubscriptions.Sum(Mrr.Contribution) + (local is null ? 0 : Mrr.Contribution(local));
+        var valueBefore = Value.Of(memberSubscriptions, local);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var stateBefore = local is null ? null : State(local);
@@ -106,24 +106,28 @@ public sealed class SubscriptionSync(
         local.TrialEnd = remote.TrialEnd;
         if (stateBefore == State(local))
         {
-            // Stripe says what we already have (a duplicate or an older event): nothing to write,
-            // and not bumping the version spares concurrent syncs of the same news a conflict.
+            // Stripe says what we already have (a duplicate or an older event): nothing to write
+            // but when it was checked, and not bumping the version spares concurrent syncs of the
+            // same news a conflict.
             db.ChangeTracker.Clear();
+            await db.Subscriptions.Where(s => s.StripeSubscriptionId == stripeSubscriptionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.CheckedAt, now), cancellationToken);
             return [];
         }
 
         local.UpdatedAt = now;
         local.Version = Guid.NewGuid();
 
-        var mrrAfter = memberSubscriptions.Sum(Mrr.Contribution) + Mrr.Contribution(local);
+        local.CheckedAt = now;
+        var valueAfter = Value.Of(memberSubscriptions, local);
         var paidBefore = member.Id != 0 && await db.MembershipChanges.AnyAsync(
             c => c.MemberId == member.Id && (c.Kind == MembershipChangeKind.Started || c.Kind == MembershipChangeKind.Reactivated), cancellationToken);
-        var changes = Changes(before, local, remote, paidBefore, occurredAt, mrrBefore, mrrAfter);
+        var changes = Changes(before, local, remote, paidBefore, occurredAt, valueBefore, valueAfter);
         var staged = new List<OutboxEmail>();
-        var running = mrrBefore;
+        var running = valueBefore;
         foreach (var change in changes)
         {
-            var after = change.MrrAfter ?? running;
+            var after = change.After ?? running;
             db.MembershipChanges.Add(new MembershipChange
             {
                 CreatorId = creator.Id,
@@ -132,8 +136,9 @@ public sealed class SubscriptionSync(
                 Kind = change.Kind,
                 FromTierId = before?.TierId,
                 ToTierId = tier.Id,
-                MrrBeforeMinor = running,
-                MrrAfterMinor = after,
+                MrrBeforeMinor = running.Mrr,
+                MrrAfterMinor = after.Mrr,
+                CommitmentAfterMinor = after.Commitment,
                 Currency = local.Currency,
                 OccurredAt = change.At,
             });
@@ -213,7 +218,7 @@ public sealed class SubscriptionSync(
     /// What changed between our last copy and Stripe's, as history lines in time order, each with
     /// when it happened and the member's MRR after it (null: unchanged by this line).
     /// </summary>
-    internal static List<Change> Changes(Snapshot? before, LocalSubscription after, global::Stripe.Subscription remote, bool paidBefore, DateTime occurredAt, long mrrBefore, long mrrAfter)
+    internal static List<Change> Changes(Snapshot? before, LocalSubscription after, global::Stripe.Subscription remote, bool paidBefore, DateTime occurredAt, Value valueBefore, Value valueAfter)
     {
         var changes = new List<Change>();
         var countedBefore = before is not null && Mrr.Counts(before.Status);
@@ -230,21 +235,21 @@ public sealed class SubscriptionSync(
         {
             // A trial converts at its end; a direct start at the subscription's start.
             var at = after.TrialEnd is { } trialEnd && trialEnd <= after.CurrentPeriodStart ? trialEnd : after.StartedAt;
-            changes.Add(new Change(started, at, mrrAfter));
+            changes.Add(new Change(started, at, valueAfter));
         }
         else if (before is not null && countedBefore && countsNow && (before.UnitAmountMinor != after.UnitAmountMinor || before.Interval != after.Interval || before.TierId != after.TierId))
         {
             var was = Mrr.Monthly(before.Interval, before.UnitAmountMinor);
             var now = Mrr.Monthly(after.Interval, after.UnitAmountMinor);
             var kind = now > was ? MembershipChangeKind.Upgraded : now < was ? MembershipChangeKind.Downgraded : MembershipChangeKind.ChangedTier;
-            changes.Add(new Change(kind, occurredAt, mrrAfter));
+            changes.Add(new Change(kind, occurredAt, valueAfter));
         }
         else if (before is null && after.Status is StripeStatuses.Canceled or StripeStatuses.Unpaid
             && after.EndedAt is { } endedAt && endedAt > (after.TrialEnd ?? after.StartedAt))
         {
             // First seen already over (its events came late or out of order): it was paid from its start to its end.
-            changes.Add(new Change(started, after.TrialEnd ?? after.StartedAt, mrrBefore + Mrr.Monthly(after.Interval, after.UnitAmountMinor)));
-            changes.Add(new Change(MembershipChangeKind.Ended, endedAt, mrrAfter));
+            changes.Add(new Change(started, after.TrialEnd ?? after.StartedAt, valueBefore + Value.Counting(after.Interval, after.UnitAmountMinor)));
+            changes.Add(new Change(MembershipChangeKind.Ended, endedAt, valueAfter));
             return changes;
         }
 
@@ -266,13 +271,36 @@ public sealed class SubscriptionSync(
 
         if (accessBefore && !Mrr.GivesAccess(after.Status))
         {
-            changes.Add(new Change(MembershipChangeKind.Ended, after.EndedAt ?? occurredAt, mrrAfter));
+            changes.Add(new Change(MembershipChangeKind.Ended, after.EndedAt ?? occurredAt, valueAfter));
         }
 
         return changes.OrderBy(c => c.At).ToList();
     }
 
-    internal sealed record Change(MembershipChangeKind Kind, DateTime At, long? MrrAfter);
+    internal sealed record Change(MembershipChangeKind Kind, DateTime At, Value? After);
+
+    /// <summary>A member's MRR contribution and yearly commitment, over their counting subscriptions.</summary>
+    internal readonly record struct Value(long Mrr, long Commitment)
+    {
+        public static Value Counting(BillingInterval interval, long unitAmountMinor) =>
+            new(Billing.Mrr.Monthly(interval, unitAmountMinor), interval == BillingInterval.Month ? unitAmountMinor * 12 : unitAmountMinor);
+
+        public static Value Of(IEnumerable<LocalSubscription> others, LocalSubscription? current)
+        {
+            var total = default(Value);
+            foreach (var subscription in current is null ? others : others.Append(current))
+            {
+                if (Billing.Mrr.Counts(subscription.Status))
+                {
+                    total += Counting(subscription.Interval, subscription.UnitAmountMinor);
+                }
+            }
+
+            return total;
+        }
+
+        public static Value operator +(Value a, Value b) => new(a.Mrr + b.Mrr, a.Commitment + b.Commitment);
+    }
 
     private EmailMessage? EmailFor(MembershipChangeKind kind, Member member, Creator creator, Tier tier, LocalSubscription subscription, global::Stripe.Subscription remote)
     {

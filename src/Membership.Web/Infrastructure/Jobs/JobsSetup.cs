@@ -1,9 +1,15 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.SqlServer;
+using Membership.Data;
+using Membership.Web.Infrastructure.Database;
 using Membership.Web.Features.Billing;
 using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
+using Membership.Web.Features.Reports;
 using Membership.Web.Infrastructure.Email;
 
 namespace Membership.Web.Infrastructure.Jobs;
@@ -15,9 +21,11 @@ namespace Membership.Web.Infrastructure.Jobs;
 /// </summary>
 public static class JobsSetup
 {
-    public static IServiceCollection AddMembershipJobs(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMembershipJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.Configure<JobSettings>(configuration.GetSection("Jobs"));
+        var jobs = configuration.GetSection("Jobs").Get<JobSettings>() ?? new JobSettings();
+        var database = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
 
         // This host's own storage, registered before Hangfire's default (the static
         // JobStorage.Current, which every host in one process would share). It is made when
@@ -30,19 +38,43 @@ public static class JobsSetup
         });
         services.AddHangfire(options =>
         {
-            storage.Instance = new InMemoryStorage(new InMemoryStorageOptions());
+            storage.Instance = CreateStorage(jobs, database, configuration, environment);
             options
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
                 .UseStorage(storage.Instance);
         });
-        if (configuration.GetValue("Jobs:RunWorkers", true))
+        if (jobs.RunWorkers)
         {
             services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Storage follows the database: SQL Server and PostgreSQL keep Hangfire's queues in the
+    /// site's own database (schema <c>hangfire</c>), shared by every node; SQLite uses memory
+    /// (one node; jobs work from database state, so nothing of value is lost on restart).
+    /// </summary>
+    private static JobStorage CreateStorage(JobSettings jobs, DatabaseSettings database, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var provider = jobs.Storage == JobStorageKind.InMemory ? DatabaseProvider.Sqlite : database.Provider;
+        switch (provider)
+        {
+            case DatabaseProvider.SqlServer:
+                return new SqlServerStorage(DatabaseSetup.ResolveConnectionString(database, configuration, environment), new SqlServerStorageOptions
+                {
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                });
+            case DatabaseProvider.PostgreSql:
+                var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) };
+                return new PostgreSqlStorage(new NpgsqlConnectionFactory(DatabaseSetup.ResolveConnectionString(database, configuration, environment), options), options);
+            default:
+                return new InMemoryStorage(new InMemoryStorageOptions());
+        }
     }
 
     public const string DashboardPath = "/admin/jobs";
@@ -100,6 +132,16 @@ public static class JobsSetup
 
         recurring.AddOrUpdate<StripeEventProcessor>(
             StripeEventProcessor.RecurringJobId, processor => processor.ProcessPendingAsync(CancellationToken.None), Cron.Minutely());
+
+        recurring.AddOrUpdate<Reconciliation>(
+            Reconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
+
+        recurring.AddOrUpdate<RenewalReminders>(
+            RenewalReminders.RecurringJobId, job => job.SendDueAsync(CancellationToken.None), Cron.Daily(9));
+
+        // 06:00 UTC on the first of the month, for the month that just ended.
+        recurring.AddOrUpdate<MonthlyReports>(
+            MonthlyReports.RecurringJobId, job => job.SendAsync(CancellationToken.None), Cron.Monthly(1, 6));
 
         // Catch up at once on anything that fell due, or was left half-sent, while the site was down.
         var jobs = services.GetRequiredService<IBackgroundJobClient>();

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Membership.Data;
+using Membership.Web.Features.Metrics;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Reports;
+
+/// <summary>The creator's monthly "1,000 true fans" reports, for any past month.</summary>
+[Authorize]
+[Route("creator/reports")]
+public sealed class ReportsController(MembershipDbContext db, CreatorMetrics metrics, TimeProvider clock) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index()
+    {
+        var userId = User.Id();
+        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var last = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
+        var first = DateOnly.FromDateTime(creator.CreatedAt);
+        var months = new List<DateOnly>();
+        for (var month = last; month >= new DateOnly(first.Year, first.Month, 1) && months.Count < 120; month = month.AddMonths(-1))
+        {
+            months.Add(month);
+        }
+
+        return View(months);
+    }
+
+    [HttpGet("{month:regex(^\\d{{4}}-\\d{{2}}$)}")]
+    public async Task<IActionResult> Show(string month, CancellationToken cancellationToken)
+    {
+        var userId = User.Id();
+        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || first > new DateOnly(today.Year, today.Month, 1).AddMonths(-1))
+        {
+            // Only months that have ended have a report.
+            return NotFound();
+        }
+
+        return View(new ReportFigures(await metrics.ForMonthAsync(creator, first, cancellationToken)));
+    }
+}
