@@ -161,6 +161,7 @@ builder.Services.AddSingleton<Reconciliation>();
 builder.Services.AddSingleton<RenewalReminders>();
 builder.Services.AddScoped<Membership.Web.Features.Metrics.CreatorMetrics>();
 builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
+builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();

@@ -422,12 +422,18 @@ namespace Membership.Data.PostgreSql.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTime?>("ComplimentaryUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("IsComplimentary")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("timestamp with time zone");

@@ -425,12 +425,18 @@ namespace Membership.Data.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTime?>("ComplimentaryUntil")
+                        .HasColumnType("datetime2");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("int");
 
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<bool>("IsComplimentary")
+                        .HasColumnType("bit");
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("datetime2");

@@ -401,12 +401,18 @@ namespace Membership.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ComplimentaryUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsComplimentary")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("TEXT");

@@ -31,6 +31,15 @@ public class Member
     /// <summary>Whether the member gets this creator's posts by email (transactional email always goes).</summary>
     public bool PostEmails { get; set; } = true;
 
+    /// <summary>
+    /// The creator gave this member their tier for free (no subscription; contributes 0 to MRR).
+    /// Stays set after it ends, as history; a paid subscription clears it.
+    /// </summary>
+    public bool IsComplimentary { get; set; }
+
+    /// <summary>When complimentary access ends (the daily reconciliation ends it); null for no end.</summary>
+    public DateTime? ComplimentaryUntil { get; set; }
+
     public DateTime JoinedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

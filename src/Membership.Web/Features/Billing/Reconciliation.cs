@@ -9,7 +9,7 @@ namespace Membership.Web.Features.Billing;
 /// Daily (<c>billing:reconcile</c>, and on demand from <c>/admin/jobs</c>): re-reads from Stripe every
 /// live subscription whose period should have renewed or that was not read for a while, and writes
 /// its state, so a missed webhook (a renewal, a cancellation, the end of the grace period) is
-/// repaired within a day. Running it twice, or on two nodes, writes the same state twice.
+/// repaired within a day; and ends complimentary memberships whose end date has passed. Running it twice, or on two nodes, writes the same state twice.
 /// </summary>
 public sealed class Reconciliation(IServiceScopeFactory scopes, IOptions<BillingSettings> settings, TimeProvider clock, ILogger<Reconciliation> logger)
 {
@@ -29,6 +29,15 @@ public sealed class Reconciliation(IServiceScopeFactory scopes, IOptions<Billing
                     && (s.CurrentPeriodEnd <= now || s.CheckedAt < stale))
                 .OrderBy(s => s.CheckedAt).Select(s => s.StripeSubscriptionId)
                 .ToListAsync(cancellationToken);
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var expired = await Members.ComplimentaryHandler.ExpireAsync(scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), now);
+            if (expired > 0)
+            {
+                logger.LogInformation("Ended {Count} complimentary memberships that reached their end date", expired);
+            }
         }
 
         var repaired = 0;

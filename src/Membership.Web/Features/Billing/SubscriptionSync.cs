@@ -172,9 +172,13 @@ public sealed class SubscriptionSync(
         {
             status = live.Status == StripeStatuses.PastDue ? MemberStatus.PastDue : MemberStatus.Active;
             tierId = live.TierId;
+            // Paying now: no longer on the house.
+            member.IsComplimentary = false;
+            member.ComplimentaryUntil = null;
         }
         else if (ordered.Any(s => s.Status is StripeStatuses.Canceled or StripeStatuses.Unpaid or StripeStatuses.IncompleteExpired or StripeStatuses.Paused)
-            && member.Status is MemberStatus.Active or MemberStatus.PastDue)
+            && member.Status is MemberStatus.Active or MemberStatus.PastDue
+            && !member.IsComplimentary)
         {
             // The paid membership is over; they still follow (and keep the tier as history).
             status = MemberStatus.Ended;

@@ -1,0 +1,107 @@
+using System.Globalization;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Members;
+
+/// <summary>The form that gives a fan a tier for free.</summary>
+public sealed class GrantRequest
+{
+    /// <summary>The fan's account email (they need an account on the site).</summary>
+    public string Email { get; set; } = "";
+
+    public int TierId { get; set; }
+
+    /// <summary>Last day of access (yyyy-MM-dd, UTC; access ends at the end of that day); empty for no end.</summary>
+    public string? Until { get; set; }
+}
+
+/// <summary>
+/// Complimentary memberships: a creator gives a fan a tier without payment, with an optional end
+/// date. They read what the tier unlocks and count as members, but contribute nothing to MRR (METRICS.md).
+/// The daily reconciliation (<see cref="Billing.Reconciliation"/>) ends them when their date passes.
+/// </summary>
+public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider clock)
+{
+    public async Task<Errors> GrantAsync(Creator creator, GrantRequest request)
+    {
+        var errors = new Errors();
+        var email = request.Email?.Trim() ?? "";
+        var tier = await db.Tiers.SingleOrDefaultAsync(t => t.Id == request.TierId && t.CreatorId == creator.Id && t.ArchivedAt == null);
+        if (tier is null)
+        {
+            errors.Add(nameof(GrantRequest.TierId), "Choose one of your tiers.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        DateTime? until = null;
+        if (!string.IsNullOrWhiteSpace(request.Until))
+        {
+            if (!DateOnly.TryParseExact(request.Until.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                errors.Add(nameof(GrantRequest.Until), "Give the last day as a date (yyyy-mm-dd), or leave it empty for no end.");
+            }
+            else if (day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) <= now)
+            {
+                errors.Add(nameof(GrantRequest.Until), "The last day must be today or later.");
+            }
+            else
+            {
+                until = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            }
+        }
+
+        var normalized = email.ToUpperInvariant();
+        var user = email.Length == 0 ? null : await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized);
+        if (user is null)
+        {
+            errors.Add(nameof(GrantRequest.Email), "No account has this email. Ask the fan to sign up first.");
+        }
+        else if (user.Id == creator.UserId)
+        {
+            errors.Add(nameof(GrantRequest.Email), "This is your own account.");
+        }
+
+        if (errors.Any)
+        {
+            return errors;
+        }
+
+        var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == user!.Id);
+        if (member is { Status: MemberStatus.Active or MemberStatus.PastDue, IsComplimentary: false })
+        {
+            return errors.Add(nameof(GrantRequest.Email), "This fan is already a paying member.");
+        }
+
+        if (member is null)
+        {
+            member = new Member { CreatorId = creator.Id, UserId = user!.Id, JoinedAt = now };
+            db.Members.Add(member);
+        }
+
+        member.Status = MemberStatus.Active;
+        member.TierId = tier!.Id;
+        member.IsComplimentary = true;
+        member.ComplimentaryUntil = until;
+        member.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        return Errors.None;
+    }
+
+    /// <summary>Ends one complimentary membership now (the fan keeps following).</summary>
+    public async Task<bool> EndAsync(Creator creator, int memberId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Members
+            .Where(m => m.Id == memberId && m.CreatorId == creator.Id && m.IsComplimentary && m.Status == MemberStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MemberStatus.Ended).SetProperty(m => m.ComplimentaryUntil, now).SetProperty(m => m.UpdatedAt, now)) == 1;
+    }
+
+    /// <summary>Ends every complimentary membership whose end has come; returns how many. Idempotent.</summary>
+    public static Task<int> ExpireAsync(MembershipDbContext db, DateTime now) =>
+        db.Members
+            .Where(m => m.IsComplimentary && m.Status == MemberStatus.Active && m.ComplimentaryUntil != null && m.ComplimentaryUntil <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MemberStatus.Ended).SetProperty(m => m.UpdatedAt, now));
+}
