@@ -162,6 +162,7 @@ builder.Services.AddSingleton<RenewalReminders>();
 builder.Services.AddScoped<Membership.Web.Features.Metrics.CreatorMetrics>();
 builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
 builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>();
+builder.Services.AddScoped<Membership.Web.Features.Members.RosterQuery>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();

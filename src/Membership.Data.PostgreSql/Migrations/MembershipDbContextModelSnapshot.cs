@@ -438,6 +438,16 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("LifetimePaidMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasDefaultValue("");
+
                     b.Property<bool>("PostEmails")
                         .HasColumnType("boolean");
 
@@ -468,6 +478,10 @@ namespace Membership.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "JoinedAt", "Id");
+
+                    b.HasIndex("CreatorId", "LifetimePaidMinor", "Id");
 
                     b.ToTable("Members");
                 });

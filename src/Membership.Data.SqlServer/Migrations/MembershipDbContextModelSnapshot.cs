@@ -441,6 +441,16 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<long>("LifetimePaidMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasDefaultValue("");
+
                     b.Property<bool>("PostEmails")
                         .HasColumnType("bit");
 
@@ -472,6 +482,10 @@ namespace Membership.Data.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "JoinedAt", "Id");
+
+                    b.HasIndex("CreatorId", "LifetimePaidMinor", "Id");
 
                     b.ToTable("Members");
                 });

@@ -417,6 +417,16 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LifetimePaidMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<bool>("PostEmails")
                         .HasColumnType("INTEGER");
 
@@ -447,6 +457,10 @@ namespace Membership.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "JoinedAt", "Id");
+
+                    b.HasIndex("CreatorId", "LifetimePaidMinor", "Id");
 
                     b.ToTable("Members");
                 });

@@ -15,6 +15,10 @@ public sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         builder.Property(m => m.FeedToken).HasMaxLength(64);
         builder.HasIndex(m => m.FeedToken).IsUnique();
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.Notes).HasMaxLength(4000).HasDefaultValue("");
+        // The roster's keyset pages: newest joined, and most paid.
+        builder.HasIndex(m => new { m.CreatorId, m.JoinedAt, m.Id });
+        builder.HasIndex(m => new { m.CreatorId, m.LifetimePaidMinor, m.Id });
         builder.HasOne(m => m.Creator).WithMany().HasForeignKey(m => m.CreatorId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(m => m.Tier).WithMany().HasForeignKey(m => m.TierId).OnDelete(DeleteBehavior.Restrict);

@@ -40,6 +40,12 @@ public class Member
     /// <summary>When complimentary access ends (the daily reconciliation ends it); null for no end.</summary>
     public DateTime? ComplimentaryUntil { get; set; }
 
+    /// <summary>Everything the member has paid this creator, less refunds, minor units (kept by the ledger, for the roster's sort).</summary>
+    public long LifetimePaidMinor { get; set; }
+
+    /// <summary>The creator's private notes about the member.</summary>
+    public string Notes { get; set; } = "";
+
     public DateTime JoinedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -225,6 +225,7 @@ public sealed class LifecycleTests
 
         var refunds = await billing.DbAsync(db => db.Refunds.Where(r => r.PaymentId == payment.Id).OrderBy(r => r.Id).Select(r => r.AmountMinor).ToListAsync());
         Assert.Equal([400, 100], refunds);
+        Assert.Equal(1500 - 500, (await fan.MemberAsync(creator))!.LifetimePaidMinor);
     }
 
     [Fact]

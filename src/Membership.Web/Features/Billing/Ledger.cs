@@ -79,7 +79,11 @@ public sealed class Ledger(
                 invoice.AmountPaid, invoice.Currency.ToUpperInvariant(), paidAt, invoice.Number ?? invoice.Id, links.Absolute($"/{creator.Handle}")));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // The row and the member's running total together, the total added in place (two
+            // invoices of one member recorded at once must not overwrite each other's sum).
+            var amount = invoice.AmountPaid;
+            await InOneTransactionAsync(() => db.Members.Where(m => m.Id == subscription.MemberId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LifetimePaidMinor, m => m.LifetimePaidMinor + amount), cancellationToken), cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -131,7 +135,9 @@ public sealed class Ledger(
 
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            var refunded = db.ChangeTracker.Entries<Data.Entities.Refund>().Sum(e => e.Entity.AmountMinor);
+            await InOneTransactionAsync(() => db.Members.Where(m => m.Id == payment.MemberId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LifetimePaidMinor, m => m.LifetimePaidMinor - refunded), cancellationToken), cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -141,6 +147,17 @@ public sealed class Ledger(
 
         return added;
     }
+
+    /// <summary>Saves the tracked rows and runs <paramref name="alsoDo"/> in one transaction (under the provider's retry strategy).</summary>
+    private Task InOneTransactionAsync(Func<Task<int>> alsoDo, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
+            await alsoDo();
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.AcceptAllChanges();
+        });
 
     private async Task<bool> AlreadyRecordedAsync(string invoiceId, CancellationToken cancellationToken)
     {

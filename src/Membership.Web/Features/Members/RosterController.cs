@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using Membership.Data;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Money;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Membership.Web.Features.Members;
+
+/// <summary>The creator's member roster: list, member page, notes, CSV export. Every member is looked up within the signed-in creator's page.</summary>
+[Authorize]
+[Route("creator/members")]
+public sealed class RosterController(MembershipDbContext db, RosterQuery roster) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index([FromQuery] RosterFilter filter, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        if (Invalid(filter) is { } reason)
+        {
+            return BadRequest(reason);
+        }
+
+        var page = await roster.PageAsync(creator.Id, filter, cancellationToken);
+        var tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).OrderBy(t => t.SortOrder).ToListAsync(cancellationToken);
+        return View(new RosterViewModel(creator, filter, page, tiers));
+    }
+
+    /// <summary>The filtered roster as CSV, written row by row as the database returns them.</summary>
+    [HttpGet("export.csv")]
+    public async Task<IActionResult> Export([FromQuery] RosterFilter filter, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        if (Invalid(filter) is { } reason)
+        {
+            return BadRequest(reason);
+        }
+
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"{creator.Handle}-members.csv\"";
+        await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(false), bufferSize: 16 * 1024);
+        await writer.WriteLineAsync("email,name,status,tier,interval,joined_at,lifetime_paid,currency,complimentary_until");
+        var rows = 0;
+        await foreach (var row in roster.AllAsync(creator.Id, filter).WithCancellation(cancellationToken))
+        {
+            await writer.WriteLineAsync(string.Join(',',
+                Csv(row.Email), Csv(row.Name), row.StatusName, Csv(row.Tier ?? ""),
+                row.Interval switch { BillingInterval.Month => "month", BillingInterval.Year => "year", _ => "" },
+                row.JoinedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                MoneyFormat.FormatForInput(row.LifetimePaidMinor, creator.Currency), creator.Currency,
+                row.ComplimentaryUntil?.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? ""));
+            if (++rows % 1000 == 0)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+
+        return new EmptyResult();
+    }
+
+    [HttpGet("{id:int}")]
+    public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        var member = creator is null ? null : await db.Members.AsNoTracking().Include(m => m.User).Include(m => m.Tier)
+            .SingleOrDefaultAsync(m => m.Id == id && m.CreatorId == creator.Id, cancellationToken);
+        if (creator is null || member is null)
+        {
+            return NotFound();
+        }
+
+        var history = await db.MembershipChanges.AsNoTracking().Where(c => c.MemberId == id).OrderByDescending(c => c.OccurredAt).ThenByDescending(c => c.Id).ToListAsync(cancellationToken);
+        var payments = await db.Payments.AsNoTracking().Include(p => p.Refunds).Where(p => p.MemberId == id).OrderByDescending(p => p.PaidAt).ToListAsync(cancellationToken);
+        var tierNames = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        return View(new MemberViewModel(creator, member, history, payments, tierNames));
+    }
+
+    [HttpPost("{id:int}/notes")]
+    public async Task<IActionResult> Notes(int id, string? notes, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return NotFound();
+        }
+
+        var text = (notes ?? "").Trim();
+        if (text.Length > 4000)
+        {
+            return BadRequest("Notes are limited to 4,000 characters.");
+        }
+
+        var changed = await db.Members.Where(m => m.Id == id && m.CreatorId == creator.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Notes, text), cancellationToken);
+        if (changed == 0)
+        {
+            return NotFound();
+        }
+
+        TempData["Notice"] = "Notes saved.";
+        return RedirectToAction(nameof(Show), new { id });
+    }
+
+    /// <summary>Removes a free follower (a paying or complimentary member ends their membership instead).</summary>
+    [HttpPost("{id:int}/remove")]
+    public async Task<IActionResult> Remove(int id, [FromServices] TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        var member = creator is null ? null : await db.Members.SingleOrDefaultAsync(m => m.Id == id && m.CreatorId == creator.Id, cancellationToken);
+        if (creator is null || member is null)
+        {
+            return NotFound();
+        }
+
+        if (member.Status != MemberStatus.Following)
+        {
+            return BadRequest("Only free followers can be removed; a paying member cancels, and complimentary access is ended on its page.");
+        }
+
+        member.Status = MemberStatus.Left;
+        member.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = "The follower was removed.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    private static string? Invalid(RosterFilter filter)
+    {
+        if (filter.Status is not null && !RosterFilter.Statuses.Contains(filter.Status))
+        {
+            return $"Unknown status \"{filter.Status}\": use {string.Join(", ", RosterFilter.Statuses)}.";
+        }
+
+        if (filter.Interval is not null and not ("month" or "year"))
+        {
+            return "Interval is month or year.";
+        }
+
+        if (filter.Sort is not null and not ("joined" or "paid" or "name"))
+        {
+            return "Sort by joined, paid or name.";
+        }
+
+        foreach (var day in new[] { filter.JoinedFrom, filter.JoinedTo })
+        {
+            if (!string.IsNullOrWhiteSpace(day) && !DateOnly.TryParseExact(day.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                return $"\"{day}\" is not a date (yyyy-mm-dd).";
+            }
+        }
+
+        return RosterQuery.IsValidCursor(filter.After, filter.Sort) ? null : "The page cursor is not valid; start from the first page.";
+    }
+
+    /// <summary>A CSV field, quoted when needed; a leading =, +, - or @ is defused so spreadsheets do not run it as a formula.</summary>
+    private static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+
+    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
+    {
+        var userId = User.Id();
+        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+    }
+}
+
+public sealed record RosterViewModel(Creator Creator, RosterFilter Filter, RosterPage Page, List<Tier> Tiers);
+
+public sealed record MemberViewModel(Creator Creator, Member Member, List<MembershipChange> History, List<Payment> Payments, Dictionary<int, string> TierNames);
