@@ -81,17 +81,20 @@ internal sealed class LoadClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>This process's CPU time (client and site share it), to tell CPU-bound from waiting.</summary>
-    private static TimeSpan CpuTime()
+    public static TimeSpan CpuTime()
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
     }
 }
 
-/// <summary>One measured run: throughput, latency percentiles and errors.</summary>
+/// <summary>One measured run (or several of the same kind, combined): throughput, latency percentiles and errors.</summary>
 internal sealed class LoadResult
 {
-    private readonly double[] _sortedMs;
+    private readonly long[] _latencies;
+    private readonly int[] _statuses;
+    private readonly string?[] _failures;
+    private double[]? _sortedMs;
 
     public LoadResult(string name, int count, TimeSpan elapsed, long[] latencies, int[] statuses, string?[] failures, TimeSpan cpu, int gen0, int gen2)
     {
@@ -101,11 +104,23 @@ internal sealed class LoadResult
         Cpu = cpu;
         Gen0 = gen0;
         Gen2 = gen2;
-        _sortedMs = latencies.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
+        _latencies = latencies;
+        _statuses = statuses;
+        _failures = failures;
         Errors = failures.Count(f => f is not null);
-        FirstErrors = failures.Where(f => f is not null).GroupBy(f => f!).Select(g => $"{g.Count()} x {g.Key}").Take(5).ToList();
-        Statuses = statuses.Where(s => s != 0).GroupBy(s => s).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
     }
+
+    /// <summary>The runs as one: requests and times added up, percentiles over every request.</summary>
+    public static LoadResult Combine(string name, IReadOnlyList<LoadResult> runs) => new(
+        name,
+        runs.Sum(r => r.Count),
+        TimeSpan.FromTicks(runs.Sum(r => r.Elapsed.Ticks)),
+        runs.SelectMany(r => r._latencies).ToArray(),
+        runs.SelectMany(r => r._statuses).ToArray(),
+        runs.SelectMany(r => r._failures).ToArray(),
+        TimeSpan.FromTicks(runs.Sum(r => r.Cpu.Ticks)),
+        runs.Sum(r => r.Gen0),
+        runs.Sum(r => r.Gen2));
 
     public string Name { get; }
 
@@ -122,23 +137,31 @@ internal sealed class LoadResult
     /// <summary>Requests that got no 2xx answer (another status, or none).</summary>
     public int Errors { get; }
 
-    public IReadOnlyList<string> FirstErrors { get; }
+    /// <summary>The most frequent failures, "12 x HTTP 400: ...".</summary>
+    public IReadOnlyList<string> FirstErrors =>
+        _failures.Where(f => f is not null).GroupBy(f => f!).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} x {g.Key}").Take(5).ToList();
 
-    public IReadOnlyDictionary<int, int> Statuses { get; }
+    /// <summary>Answers by HTTP status (requests without an answer left out).</summary>
+    public IReadOnlyDictionary<int, int> Statuses =>
+        _statuses.Where(s => s != 0).GroupBy(s => s).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
 
-    /// <summary>Requests answered with 2xx per second of the run's wall time.</summary>
+    /// <summary>Requests answered with 2xx per second of the runs' wall time.</summary>
     public double Rate => (Count - Errors) / Elapsed.TotalSeconds;
+
+    public double Mean => SortedMs.Average();
 
     public double P50 => Percentile(0.50);
 
     public double P99 => Percentile(0.99);
 
-    public double Max => _sortedMs[^1];
+    public double Max => SortedMs[^1];
+
+    private double[] SortedMs => _sortedMs ??= _latencies.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
 
     /// <summary>Nearest-rank percentile, in milliseconds.</summary>
-    public double Percentile(double q) => _sortedMs[Math.Clamp((int)Math.Ceiling(q * _sortedMs.Length) - 1, 0, _sortedMs.Length - 1)];
+    public double Percentile(double q) => SortedMs[Math.Clamp((int)Math.Ceiling(q * SortedMs.Length) - 1, 0, SortedMs.Length - 1)];
 
-    /// <summary>"CPU 1.23 ms/req, 97 % of 2 cores".</summary>
+    /// <summary>"1.23 ms/req, 97 % of 2 cores".</summary>
     public string CpuSummary => string.Create(CultureInfo.InvariantCulture,
         $"{Cpu.TotalMilliseconds / Count:F2} ms/req, {100 * Cpu / Elapsed / Environment.ProcessorCount:F0} % of {Environment.ProcessorCount} cores");
 }

@@ -154,7 +154,10 @@ public sealed class StripeSettings
     /// <summary>The platform's secret key (<c>sk_live_…</c> / <c>sk_test_…</c>). Empty: payments are simulated by the built-in emulator.</summary>
     public string SecretKey { get; set; } = "";
 
-    /// <summary>The webhook endpoint's signing secret (<c>whsec_…</c>). Required with a secret key; the emulator brings its own.</summary>
+    /// <summary>
+    /// The webhook endpoints' signing secrets (<c>whsec_…</c>), comma-separated: the platform
+    /// endpoint's and the Connect endpoint's. Required with a secret key; the emulator brings its own.
+    /// </summary>
     public string WebhookSecret { get; set; } = "";
 
     /// <summary>Another API address for Stripe.net (an emulator on another host); empty: Stripe's own.</summary>

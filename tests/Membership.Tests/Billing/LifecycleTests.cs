@@ -256,5 +256,15 @@ public sealed class LifecycleTests
         Assert.Equal(BillingSite.Start.UtcDateTime.AddDays(14), started.OccurredAt);
         Assert.Equal(800, Assert.Single(await fan.PaymentsAsync(creator)).AmountMinor);
         Assert.Equal(1, await billing.DbAsync(db => db.OutboxEmails.CountAsync(e => e.To == fan.Email && e.Subject.StartsWith("Welcome"))));
+
+        // Cancel and join again: one free trial per fan and creator, so this time they pay at once.
+        var subscriptionId = (await fan.SubscriptionAsync(creator)).StripeSubscriptionId;
+        await new SubscriptionService(billing.Stripe).CancelAsync(subscriptionId);
+        await billing.SettleAsync();
+        var again = await fan.JoinAsync(creator, "Taster");
+        var second = await new SubscriptionService(billing.Stripe).GetAsync(again.SubscriptionId);
+        Assert.Equal("active", second.Status);
+        Assert.Null(second.TrialEnd);
+        Assert.Equal(2, (await fan.PaymentsAsync(creator)).Count);
     }
 }

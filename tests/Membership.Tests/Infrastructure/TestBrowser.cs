@@ -22,9 +22,8 @@ public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox
     {
         var page = await GetAsync(pageUrl);
         Assert.True(page.Response.IsSuccessStatusCode, $"GET {pageUrl} answered {(int)page.Response.StatusCode}");
-        var token = AntiforgeryToken().Match(page.Html);
-        Assert.True(token.Success, $"No antiforgery token on {pageUrl}");
-        var form = new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)) };
+        var token = TokenFor(page.Html, action, pageUrl);
+        var form = new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", token) };
         return await PostAsync(action, form);
     }
 
@@ -117,6 +116,31 @@ public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox
         SubmitAsync("/creator/tiers/new", "/creator/tiers/new", fields);
 
     public void Dispose() => Client.Dispose();
+
+    /// <summary>
+    /// The antiforgery token of the page's form that posts to <paramref name="action"/>, which
+    /// must carry one (a form the site renders without a token fails in a real browser). When no
+    /// form posts there (a test forging a request), any token on the page.
+    /// </summary>
+    private static string TokenFor(string html, string action, string pageUrl)
+    {
+        foreach (Match form in Form().Matches(html))
+        {
+            if (WebUtility.HtmlDecode(form.Groups["action"].Value) == action)
+            {
+                var own = AntiforgeryToken().Match(form.Groups["body"].Value);
+                Assert.True(own.Success, $"The form posting to {action} on {pageUrl} has no antiforgery token");
+                return WebUtility.HtmlDecode(own.Groups[1].Value);
+            }
+        }
+
+        var token = AntiforgeryToken().Match(html);
+        Assert.True(token.Success, $"No antiforgery token on {pageUrl}");
+        return WebUtility.HtmlDecode(token.Groups[1].Value);
+    }
+
+    [GeneratedRegex("<form[^>]*\\saction=\"(?<action>[^\"]*)\"[^>]*>(?<body>.*?)</form>", RegexOptions.Singleline)]
+    private static partial Regex Form();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

@@ -63,7 +63,7 @@ public sealed class ComplimentaryTests
 
         var unknown = await GrantAsync("nobody@example.test", creator.Tiers["Gold"], "");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
-        Assert.Contains("No account has this email", unknown.Html);
+        Assert.Contains("This email cannot be given access", unknown.Html);
         var othersTier = await GrantAsync(fan.Email, other.Tiers["Gold"], "");
         Assert.Equal(HttpStatusCode.BadRequest, othersTier.Status);
         Assert.Contains("Choose one of your tiers", othersTier.Html);

@@ -73,6 +73,9 @@ public sealed class JoinTier(
             return new JoinOutcome(open.CheckoutUrl, Errors.None);
         }
 
+        // One free trial per fan and creator: joining, cancelling and joining again is not a new trial.
+        var hadSubscription = await db.Subscriptions.AnyAsync(s => s.CreatorId == creator.Id && s.Member!.UserId == userId, cancellationToken);
+        var trialDays = tier.TrialDays is > 0 && !hadSubscription ? tier.TrialDays : null;
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         var customerId = await EnsureCustomerAsync(user, cancellationToken);
         var attempt = new CheckoutAttempt
@@ -106,7 +109,7 @@ public sealed class JoinTier(
                 SubscriptionData = new SessionSubscriptionDataOptions
                 {
                     Metadata = metadata,
-                    TrialPeriodDays = tier.TrialDays is > 0 ? tier.TrialDays : null,
+                    TrialPeriodDays = trialDays,
                     ApplicationFeePercent = platform.Value.FeePercent,
                     TransferData = new SessionSubscriptionDataTransferDataOptions { Destination = creator.StripeAccountId },
                 },
@@ -143,7 +146,7 @@ public sealed class JoinTier(
         if (userId is not null)
         {
             var member = await db.Members.AsNoTracking().SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId, cancellationToken);
-            if (member is { Status: MemberStatus.Active or MemberStatus.PastDue })
+            if (member is { Status: MemberStatus.Active or MemberStatus.PastDue, IsComplimentary: false })
             {
                 return "You are already a paying member. Use \"Manage membership\" to change tier or billing.";
             }

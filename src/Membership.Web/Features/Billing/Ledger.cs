@@ -31,7 +31,10 @@ public sealed class Ledger(
             return false;
         }
 
-        var invoice = await stripe.CallAsync((client, token) => new InvoiceService(client).GetAsync(invoiceId, cancellationToken: token), cancellationToken);
+        // On Stripe an invoice's payments come only when expanded, and a subscription invoice is
+        // paid by a PaymentIntent whose latest charge carries the fee and the refunds.
+        var invoice = await stripe.CallAsync((client, token) => new InvoiceService(client).GetAsync(invoiceId,
+            new InvoiceGetOptions { Expand = ["payments.data.payment.payment_intent"] }, cancellationToken: token), cancellationToken);
         if (invoice.Status != "paid" || invoice.AmountPaid <= 0)
         {
             // A trial's $0 invoice moves no money.
@@ -49,7 +52,9 @@ public sealed class Ledger(
             return false;
         }
 
-        var chargeId = invoice.Payments?.Data.Select(p => p.Payment?.ChargeId).FirstOrDefault(id => id is not null);
+        var chargeId = invoice.Payments?.Data
+            .Select(p => p.Payment?.ChargeId ?? p.Payment?.PaymentIntent?.LatestChargeId)
+            .FirstOrDefault(id => id is not null);
         long fee = 0;
         if (chargeId is not null)
         {
@@ -111,8 +116,8 @@ public sealed class Ledger(
         var payment = await db.Payments.SingleOrDefaultAsync(p => p.StripeChargeId == chargeId, cancellationToken);
         if (payment is null)
         {
-            logger.LogWarning("Refunds of charge {ChargeId}, which is no payment of ours; not recorded", chargeId);
-            return 0;
+            // Most likely the refund's event came before the invoice's: fail so the event is tried again.
+            throw new InvalidOperationException($"Charge {chargeId} is not in the ledger (yet); its refunds wait for the payment.");
         }
 
         var refunds = await stripe.CallAsync((client, token) => new RefundService(client).ListAsync(

@@ -40,7 +40,14 @@ public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, 
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        var prices = await db.TierPrices.Where(p => p.TierId == tier.Id).ToListAsync(cancellationToken);
+        var prices = await db.TierPrices.Where(p => p.TierId == tier.Id).OrderBy(p => p.Id).ToListAsync(cancellationToken);
+        // Two joins reconciling a changed price at once can each add the new row: keep the first.
+        foreach (var extra in prices.Where(p => p.RetiredAt is null).GroupBy(p => p.Interval).SelectMany(g => g.Skip(1)))
+        {
+            extra.RetiredAt = now;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
         foreach (var price in prices.Where(p => p.RetiredAt is null && p.StripePriceId is null))
         {
             var created = await stripe.CallAsync((client, token) => new PriceService(client).CreateAsync(
@@ -73,7 +80,7 @@ public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, 
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return prices.SingleOrDefault(p => p.RetiredAt is null && p.Interval == interval);
+        return prices.FirstOrDefault(p => p.RetiredAt is null && p.Interval == interval);
     }
 }
 

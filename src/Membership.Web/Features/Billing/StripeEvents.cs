@@ -90,15 +90,21 @@ public sealed class StripeEventProcessor(
             return;
         }
 
-        row.Attempts++;
         try
         {
             await HandleAsync(scope.ServiceProvider, row, cancellationToken);
+            row.Attempts++;
             row.ProcessedAt = clock.GetUtcNow().UtcDateTime;
             row.LastError = null;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Stripe being down is not the event's fault: it does not use up the event's tries.
+            if (exception is not PaymentsUnavailableException)
+            {
+                row.Attempts++;
+            }
+
             row.LastError = exception.Message.Length > 1000 ? exception.Message[..1000] : exception.Message;
             logger.LogWarning(exception, "Stripe event {EventId} ({EventType}) failed on try {Attempt}", row.Id, row.Type, row.Attempts);
             db.ChangeTracker.Clear();

@@ -27,20 +27,28 @@ public sealed class StripeWebhookController(StripeEndpoint endpoint, StripeEvent
             json = await reader.ReadToEndAsync(cancellationToken);
         }
 
-        var secret = endpoint.WebhookSecret;
-        if (string.IsNullOrEmpty(secret))
+        var secrets = endpoint.WebhookSecrets;
+        if (secrets.Count == 0)
         {
             return BadRequest("This site has no webhook secret to check the signature with.");
         }
 
-        Event stripeEvent;
-        try
+        Event? stripeEvent = null;
+        foreach (var secret in secrets)
         {
-            stripeEvent = EventUtility.ConstructEvent(json, Request.Headers["Stripe-Signature"].ToString(), secret, ToleranceSeconds, throwOnApiVersionMismatch: false);
+            try
+            {
+                stripeEvent = EventUtility.ConstructEvent(json, Request.Headers["Stripe-Signature"].ToString(), secret, ToleranceSeconds, throwOnApiVersionMismatch: false);
+                break;
+            }
+            catch (StripeException exception)
+            {
+                logger.LogWarning("Refused a Stripe webhook: {Reason}", exception.Message);
+            }
         }
-        catch (StripeException exception)
+
+        if (stripeEvent is null)
         {
-            logger.LogWarning("Refused a Stripe webhook: {Reason}", exception.Message);
             return BadRequest("Invalid or stale Stripe-Signature.");
         }
 

@@ -67,6 +67,15 @@ public sealed class SubscriptionSync(
 
         var tier = price.Tier;
         var creator = tier.Creator;
+        if (local is not null && local.CreatorId != creator.Id)
+        {
+            // A subscription belongs to the creator it started with (their payouts get its money);
+            // a switch to another creator's price (a misconfigured portal) is not applied.
+            logger.LogError("Subscription {SubscriptionId} of creator {CreatorId} moved to price {PriceId} of creator {OtherCreatorId}; not applied",
+                stripeSubscriptionId, local.CreatorId, item.Price.Id, creator.Id);
+            return [];
+        }
+
         var member = local is not null
             ? await db.Members.Include(m => m.User).SingleAsync(m => m.Id == local.MemberId, cancellationToken)
             : await FindOrAddMemberAsync(creator, remote, cancellationToken);
@@ -123,6 +132,14 @@ public sealed class SubscriptionSync(
         var paidBefore = member.Id != 0 && await db.MembershipChanges.AnyAsync(
             c => c.MemberId == member.Id && (c.Kind == MembershipChangeKind.Started || c.Kind == MembershipChangeKind.Reactivated), cancellationToken);
         var changes = Changes(before, local, remote, paidBefore, occurredAt, valueBefore, valueAfter);
+        // History reads a member's state as their latest line: no new line may be dated before it.
+        var latest = member.Id == 0 ? (DateTime?)null : await db.MembershipChanges.Where(c => c.MemberId == member.Id)
+            .MaxAsync(c => (DateTime?)c.OccurredAt, cancellationToken);
+        if (latest is { } floor)
+        {
+            changes = changes.Select(c => c.At < floor ? c with { At = floor } : c).ToList();
+        }
+
         var staged = new List<OutboxEmail>();
         var running = valueBefore;
         foreach (var change in changes)
@@ -237,8 +254,11 @@ public sealed class SubscriptionSync(
 
         if (!countedBefore && countsNow)
         {
-            // A trial converts at its end; a direct start at the subscription's start.
-            var at = after.TrialEnd is { } trialEnd && trialEnd <= after.CurrentPeriodStart ? trialEnd : after.StartedAt;
+            // A trial converts at its end; a direct start at the subscription's start; a known
+            // subscription paid again (unpaid, incomplete) when Stripe said so.
+            var at = before is not null && before.Status != StripeStatuses.Trialing
+                ? occurredAt
+                : after.TrialEnd is { } trialEnd && trialEnd <= after.CurrentPeriodStart ? trialEnd : after.StartedAt;
             changes.Add(new Change(started, at, valueAfter));
         }
         else if (before is not null && countedBefore && countsNow && (before.UnitAmountMinor != after.UnitAmountMinor || before.Interval != after.Interval || before.TierId != after.TierId))

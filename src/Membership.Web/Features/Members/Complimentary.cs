@@ -55,13 +55,16 @@ public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider cl
 
         var normalized = email.ToUpperInvariant();
         var user = email.Length == 0 ? null : await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized);
-        if (user is null)
+        var member = user is null ? null : await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == user.Id);
+        // One answer for "no such account" and "stopped following you": the form must not tell
+        // which emails have accounts, nor pull back someone who left.
+        if (user is null || user.Id == creator.UserId || member is { Status: MemberStatus.Left })
         {
-            errors.Add(nameof(GrantRequest.Email), "No account has this email. Ask the fan to sign up first.");
+            errors.Add(nameof(GrantRequest.Email), "This email cannot be given access: the fan needs an account here and must not have stopped following you.");
         }
-        else if (user.Id == creator.UserId)
+        else if (member is { Status: MemberStatus.Active or MemberStatus.PastDue, IsComplimentary: false })
         {
-            errors.Add(nameof(GrantRequest.Email), "This is your own account.");
+            errors.Add(nameof(GrantRequest.Email), "This fan is already a paying member.");
         }
 
         if (errors.Any)
@@ -69,15 +72,10 @@ public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider cl
             return errors;
         }
 
-        var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == user!.Id);
-        if (member is { Status: MemberStatus.Active or MemberStatus.PastDue, IsComplimentary: false })
-        {
-            return errors.Add(nameof(GrantRequest.Email), "This fan is already a paying member.");
-        }
-
         if (member is null)
         {
-            member = new Member { CreatorId = creator.Id, UserId = user!.Id, JoinedAt = now };
+            // They did not ask for this creator's posts by email: a gift does not subscribe them.
+            member = new Member { CreatorId = creator.Id, UserId = user!.Id, JoinedAt = now, PostEmails = false };
             db.Members.Add(member);
         }
 

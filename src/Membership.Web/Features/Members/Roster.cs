@@ -237,7 +237,9 @@ public sealed class RosterQuery(MembershipDbContext db)
             return false;
         }
 
-        return sort == "name" || long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+        return sort == "name"
+            || (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                && (sort == "paid" || number <= DateTime.MaxValue.Ticks));
     }
 
     private static DateTime? Day(string? text) =>

@@ -47,6 +47,7 @@ public sealed class ReportsController(MembershipDbContext db, CreatorMetrics met
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || first.Year < 2000
             || first > new DateOnly(today.Year, today.Month, 1).AddMonths(-1))
         {
             // Only months that have ended have a report.

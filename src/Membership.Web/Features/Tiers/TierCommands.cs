@@ -51,6 +51,11 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
             return new Errors().Add("", $"\"{tier.Name}\" has had members, so it cannot be deleted. Archive it instead: members keep it, nobody new can join.");
         }
 
+        if (await db.CheckoutAttempts.AnyAsync(a => a.TierId == tier.Id))
+        {
+            return new Errors().Add("", $"Someone has started joining \"{tier.Name}\", so it cannot be deleted. Archive it instead.");
+        }
+
         if (await db.PostTiers.AnyAsync(pt => pt.TierId == tier.Id))
         {
             return new Errors().Add("", $"\"{tier.Name}\" is chosen on some of your posts, so it cannot be deleted. Archive it, or take it off those posts first.");

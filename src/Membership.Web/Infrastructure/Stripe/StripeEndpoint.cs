@@ -92,9 +92,14 @@ public sealed class StripeEndpoint(IOptions<StripeSettings> options, IServer ser
         }
     }
 
-    /// <summary>The secret webhooks are signed with: the configured one, or the emulator's.</summary>
-    public string? WebhookSecret =>
-        IsSimulated ? _emulator?.Webhooks.Secret : _settings.WebhookSecret;
+    /// <summary>
+    /// The secrets webhooks may be signed with: the configured ones (the platform endpoint's and,
+    /// for <c>account.updated</c>, the Connect endpoint's, comma-separated), or the emulator's.
+    /// </summary>
+    public IReadOnlyList<string> WebhookSecrets =>
+        IsSimulated
+            ? _emulator is null ? [] : [_emulator.Webhooks.Secret]
+            : _settings.WebhookSecret.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private async Task<StripeEmulator.StripeEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
     {

@@ -31,7 +31,9 @@ public sealed class StripeGateway
                 MinimumThroughput = Math.Max(2, settings.BreakAfterFailures),
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(Math.Max(1, settings.BreakSeconds)),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsOutage),
+                // A caller giving up (a closed tab) says nothing about Stripe.
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } exception && IsOutage(exception) && !args.Context.CancellationToken.IsCancellationRequested),
                 OnOpened = args =>
                 {
                     _logger.LogError(args.Outcome.Exception, "Stripe is failing: no calls for {BreakSeconds} s", args.BreakDuration.TotalSeconds);
