@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
@@ -28,38 +29,55 @@ public static class StripeEventTypes
     };
 }
 
-/// <summary>Stores a verified event under its unique id: the webhook's whole job before it answers.</summary>
+/// <summary>
+/// Stores a verified event under its unique id: the webhook's whole job before it answers. One
+/// INSERT, no change tracking (the acknowledgement's cost is mostly this write); on SQLite the
+/// process's inserts take turns rather than colliding on its single writer and backing off.
+/// </summary>
 public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
 {
+    private static readonly SemaphoreSlim SqliteWriter = new(1, 1);
+
     /// <summary>True when the event is new (and must be handled); false for a duplicate delivery.</summary>
     public async Task<bool> RecordAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
         var handled = StripeEventTypes.Handled.Contains(stripeEvent.Type);
-        db.StripeEvents.Add(new StripeEvent
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Types we do not act on are done the moment they are stored.
+        DateTime? processedAt = handled ? null : now;
+        var objectId = (stripeEvent.Data?.Object as IHasId)?.Id ?? "";
+        var occurredAt = DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc);
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite)
         {
-            Id = stripeEvent.Id,
-            Type = stripeEvent.Type,
-            Account = stripeEvent.Account,
-            ObjectId = (stripeEvent.Data?.Object as IHasId)?.Id ?? "",
-            OccurredAt = stripeEvent.Created,
-            ReceivedAt = clock.GetUtcNow().UtcDateTime,
-            // Types we do not act on are done the moment they are stored.
-            ProcessedAt = handled ? null : clock.GetUtcNow().UtcDateTime,
-        });
+            await SqliteWriter.WaitAsync(cancellationToken);
+        }
+
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO "StripeEvents" ("Id", "Type", "Account", "ObjectId", "OccurredAt", "ReceivedAt", "ProcessedAt", "Attempts", "LastError")
+                VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {stripeEvent.Account}, {objectId}, {occurredAt}, {now}, {processedAt}, {0}, {(string?)null})
+                """,
+                cancellationToken);
             return handled;
         }
-        catch (DbUpdateException)
+        catch (DbException)
         {
-            db.ChangeTracker.Clear();
             if (await db.StripeEvents.AnyAsync(e => e.Id == stripeEvent.Id, cancellationToken))
             {
                 return false;
             }
 
             throw;
+        }
+        finally
+        {
+            if (sqlite)
+            {
+                SqliteWriter.Release();
+            }
         }
     }
 }
