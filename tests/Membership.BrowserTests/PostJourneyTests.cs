@@ -12,6 +12,9 @@ public sealed class PostJourneyTests(PublishedSite site, ITestOutputHelper outpu
     /// <summary>The kept screenshot of the member's view, in the artifacts folder.</summary>
     public const string MemberScreenshot = "post-journey-member.png";
 
+    /// <summary>The kept screenshot of the creator's dashboard with its charts.</summary>
+    public const string DashboardScreenshot = "post-journey-dashboard.png";
+
     private const string PageName = "Ink & Audio";
     private const string Title = "Inking the harbour, with commentary";
     private const string Slug = "inking-the-harbour";
@@ -155,11 +158,23 @@ public sealed class PostJourneyTests(PublishedSite site, ITestOutputHelper outpu
         Assert.Equal("audio/mpeg", memberDownload.Headers["content-type"]);
         Assert.Equal(audioBytes, await memberDownload.BodyAsync());
 
-        // 6. Kept artefact: what a member sees.
+        // 8. Kept artefact: what a member sees.
         Directory.CreateDirectory(PublishedSite.ArtifactsDirectory);
         var screenshot = Path.Combine(PublishedSite.ArtifactsDirectory, MemberScreenshot);
         await fanPage.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         Output.WriteLine($"Screenshot: {screenshot}");
+
+        // 9. The creator's dashboard counts the new member, and its charts draw (Chart.js from the site, under the CSP).
+        var scriptErrors = new List<string>();
+        creatorPage.PageError += (_, error) => scriptErrors.Add(error);
+        await creatorPage.GotoAsync("/creator/dashboard");
+        await Expect(creatorPage.Locator("[data-test=now-paid]")).ToHaveTextAsync("1");
+        await Expect(creatorPage.Locator("[data-test=now-mrr]")).ToHaveTextAsync("$15.00");
+        await Expect(creatorPage.Locator("#dashboard-charts")).ToHaveAttributeAsync("data-rendered", "true");
+        Assert.Empty(scriptErrors);
+        var dashboardShot = Path.Combine(PublishedSite.ArtifactsDirectory, DashboardScreenshot);
+        await creatorPage.ScreenshotAsync(new() { Path = dashboardShot, FullPage = true });
+        Output.WriteLine($"Screenshot: {dashboardShot}");
     });
 
     /// <summary>

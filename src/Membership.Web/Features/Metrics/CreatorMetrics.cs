@@ -108,6 +108,17 @@ public sealed class CreatorMetrics(MembershipDbContext db)
             && !db.MembershipChanges.Any(d => d.MemberId == c.MemberId && d.OccurredAt < at
                 && (d.OccurredAt > c.OccurredAt || (d.OccurredAt == c.OccurredAt && d.Id > c.Id))));
 
+    /// <summary>MRR, paid members and true fans at an instant.</summary>
+    public async Task<(long Mrr, int Paid, int TrueFans)> AtAsync(Creator creator, DateTime at, CancellationToken cancellationToken)
+    {
+        var mrr = await StatesAt(creator.Id, at).SumAsync(c => (long?)c.MrrAfterMinor, cancellationToken) ?? 0;
+        return (mrr, await PaidMembersAtAsync(creator.Id, at, cancellationToken), await TrueFansAtAsync(creator, at, cancellationToken));
+    }
+
+    /// <summary>The members paid at an instant (for cohorts).</summary>
+    public Task<List<int>> PaidMemberIdsAtAsync(int creatorId, DateTime at, CancellationToken cancellationToken) =>
+        StatesAt(creatorId, at).Where(c => c.MrrAfterMinor > 0).Select(c => c.MemberId).ToListAsync(cancellationToken);
+
     private Task<int> PaidMembersAtAsync(int creatorId, DateTime at, CancellationToken cancellationToken) =>
         StatesAt(creatorId, at).CountAsync(c => c.MrrAfterMinor > 0, cancellationToken);
 
