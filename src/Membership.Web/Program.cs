@@ -133,6 +133,7 @@ builder.Services.AddScoped<SignInHandler>();
 builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
+builder.Services.AddScoped<PersonalDataHandler>();
 builder.Services.AddScoped<CreatorProfileHandler>();
 builder.Services.AddScoped<CreatorPageQuery>();
 builder.Services.AddScoped<FollowHandler>();
