@@ -165,6 +165,7 @@ builder.Services.AddScoped<Membership.Web.Features.Metrics.DashboardQuery>();
 builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
 builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>();
 builder.Services.AddScoped<Membership.Web.Features.Members.RosterQuery>();
+builder.Services.AddScoped<Membership.Web.Features.Members.MemberImportHandler>();
 builder.Services.AddScoped<DemoSeeder>();
 
 var app = builder.Build();

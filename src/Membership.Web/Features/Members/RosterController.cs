@@ -71,6 +71,65 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         return new EmptyResult();
     }
 
+    [HttpGet("import")]
+    public async Task<IActionResult> Import(CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        return creator is null ? RedirectToAction("Setup", "Creators") : View(await ImportModelAsync(creator, new ImportRequest(), null, null, cancellationToken));
+    }
+
+    /// <summary>Reads the file and shows what would be imported; writes nothing.</summary>
+    [HttpPost("import")]
+    [RequestSizeLimit(10 * 1024 * 1024)]
+    public async Task<IActionResult> PreviewImport([Bind(Prefix = "Form")] ImportRequest request, IFormFile? file, [FromServices] MemberImportHandler import, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        if (file is null || file.Length == 0)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return View(nameof(Import), await ImportModelAsync(creator, request, null, "Choose a CSV file.", cancellationToken));
+        }
+
+        await using var stream = file.OpenReadStream();
+        var (preview, error) = await import.PreviewAsync(creator, stream, request, cancellationToken);
+        if (error is not null)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        return View(nameof(Import), await ImportModelAsync(creator, request, preview, error, cancellationToken));
+    }
+
+    [HttpPost("import/confirm")]
+    public async Task<IActionResult> ConfirmImport(string? token, [FromServices] MemberImportHandler import, CancellationToken cancellationToken)
+    {
+        var creator = await MyCreatorAsync(cancellationToken);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        var (added, error) = await import.ConfirmAsync(creator, token, cancellationToken);
+        if (error is not null)
+        {
+            return BadRequest(error);
+        }
+
+        TempData["Notice"] = $"{added} members imported.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    private async Task<ImportViewModel> ImportModelAsync(Creator creator, ImportRequest form, ImportPreview? preview, string? error, CancellationToken cancellationToken) => new(
+        form,
+        await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id && t.ArchivedAt == null).OrderBy(t => t.SortOrder).ToListAsync(cancellationToken),
+        preview,
+        error);
+
     [HttpGet("{id:int}")]
     public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
     {
@@ -182,6 +241,8 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
     }
 }
+
+public sealed record ImportViewModel(ImportRequest Form, List<Tier> Tiers, ImportPreview? Preview, string? Error);
 
 public sealed record RosterViewModel(Creator Creator, RosterFilter Filter, RosterPage Page, List<Tier> Tiers);
 
