@@ -177,7 +177,7 @@ public sealed class StripeSettings
 
     public int BreakSeconds { get; set; } = 30;
 
-    /// <summary>How long a Checkout session (and the place it holds in a capped tier) lasts, in minutes (Stripe allows 30 to 1,440).</summary>
+    /// <summary>How long a Checkout session (and the place it holds in a capped tier) lasts, in minutes (31 to 1,439: Stripe allows 30 to 1,440 from its own clock).</summary>
     public int CheckoutMinutes { get; set; } = 30;
 
     /// <summary>Processing tries for one webhook event before it is left for an operator (visible in the jobs dashboard and the log).</summary>

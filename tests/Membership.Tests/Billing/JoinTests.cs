@@ -171,6 +171,12 @@ public sealed class JoinTests
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("is full", refused.Html);
+
+        // The hold and the Checkout session end together.
+        var attempt = await billing.DbAsync(db => db.CheckoutAttempts.SingleAsync(a => a.StripeSessionId != null));
+        var session = await new Stripe.Checkout.SessionService(billing.Stripe).GetAsync(attempt.StripeSessionId);
+        Assert.Equal(attempt.ExpiresAt, session.ExpiresAt);
+        Assert.InRange((attempt.ExpiresAt - attempt.CreatedAt).TotalMinutes, 30.98, 31.0);
     }
 
     [Fact]

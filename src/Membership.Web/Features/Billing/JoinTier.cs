@@ -85,7 +85,9 @@ public sealed class JoinTier(
             TierId = tier.Id,
             TierPriceId = price.Id,
             CreatedAt = now,
-            ExpiresAt = now.AddMinutes(Math.Clamp(stripeSettings.Value.CheckoutMinutes, 30, 1440)),
+            // Stripe takes 30 minutes to 24 hours from its own now: a minute of margin each way.
+            // (Whole seconds: Stripe's timestamps have no fractions.)
+            ExpiresAt = WholeSeconds(now.AddMinutes(Math.Clamp(stripeSettings.Value.CheckoutMinutes, 31, 1439))),
         };
         db.CheckoutAttempts.Add(attempt);
         await db.SaveChangesAsync(cancellationToken);
@@ -113,6 +115,8 @@ public sealed class JoinTier(
                     ApplicationFeePercent = platform.Value.FeePercent,
                     TransferData = new SessionSubscriptionDataTransferDataOptions { Destination = creator.StripeAccountId },
                 },
+                // The session stops taking payment when the place it holds in a capped tier lapses.
+                ExpiresAt = attempt.ExpiresAt,
                 SuccessUrl = links.Absolute($"/{creator.Handle}/join/done?attempt={attempt.Id}"),
                 CancelUrl = links.Absolute($"/{creator.Handle}/join/{tier.Id}"),
             },
@@ -167,6 +171,9 @@ public sealed class JoinTier(
 
         return null;
     }
+
+    private static DateTime WholeSeconds(DateTime instant) =>
+        new(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     private async Task<string> EnsureCustomerAsync(AppUser user, CancellationToken cancellationToken)
     {
