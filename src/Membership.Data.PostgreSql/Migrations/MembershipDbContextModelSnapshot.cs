@@ -497,6 +497,9 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Property<long>("CommitmentAfterMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("CommitmentBeforeMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 

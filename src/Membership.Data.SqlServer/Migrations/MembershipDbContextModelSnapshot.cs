@@ -501,6 +501,9 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Property<long>("CommitmentAfterMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("CommitmentBeforeMinor")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("int");
 

@@ -474,6 +474,9 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Property<long>("CommitmentAfterMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CommitmentBeforeMinor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("CreatorId")
                         .HasColumnType("INTEGER");
 

@@ -2,7 +2,9 @@ namespace Membership.Data.Entities;
 
 /// <summary>
 /// One line of a member's paid history, with the member's MRR contribution before and after
-/// (METRICS.md), so the dashboards can rebuild any month's MRR bridge from it.
+/// (METRICS.md), so the dashboards can rebuild any month's MRR bridge from it. A member's lines
+/// form a chain: each line's "before" is the previous line's "after", so summing
+/// (after − before) over lines gives any figure at any instant in one aggregate query.
 /// </summary>
 public class MembershipChange
 {
@@ -27,6 +29,9 @@ public class MembershipChange
 
     /// <summary>The member's MRR contribution just after, minor units.</summary>
     public long MrrAfterMinor { get; set; }
+
+    /// <summary>The member's yearly commitment just before (see <see cref="CommitmentAfterMinor"/>), minor units.</summary>
+    public long CommitmentBeforeMinor { get; set; }
 
     /// <summary>
     /// The member's yearly commitment just after (METRICS.md "1,000 true fans": monthly price × 12

@@ -128,12 +128,17 @@ public sealed class MonthlyReportTests
                 db.Members.Add(members[letter]);
             }
 
-            void Line(char who, MembershipChangeKind kind, int year, int month, int day, long before, long after, long commitment) =>
+            var commitments = new Dictionary<char, long>();
+            void Line(char who, MembershipChangeKind kind, int year, int month, int day, long before, long after, long commitment)
+            {
                 db.MembershipChanges.Add(new MembershipChange
                 {
                     CreatorId = creator.Id, Member = members[who], Kind = kind, MrrBeforeMinor = before, MrrAfterMinor = after,
-                    CommitmentAfterMinor = commitment, Currency = "USD", OccurredAt = new DateTime(year, month, day, 12, 0, 0, DateTimeKind.Utc),
+                    CommitmentBeforeMinor = commitments.GetValueOrDefault(who), CommitmentAfterMinor = commitment, Currency = "USD",
+                    OccurredAt = new DateTime(year, month, day, 12, 0, 0, DateTimeKind.Utc),
                 });
+                commitments[who] = commitment;
+            }
 
             Line('A', MembershipChangeKind.Started, 2026, 1, 5, 0, 500, 6000);
             Line('A', MembershipChangeKind.Upgraded, 2026, 3, 10, 500, 1500, 18000);

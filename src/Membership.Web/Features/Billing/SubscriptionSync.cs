@@ -155,6 +155,7 @@ public sealed class SubscriptionSync(
                 ToTierId = tier.Id,
                 MrrBeforeMinor = running.Mrr,
                 MrrAfterMinor = after.Mrr,
+                CommitmentBeforeMinor = running.Commitment,
                 CommitmentAfterMinor = after.Commitment,
                 Currency = local.Currency,
                 OccurredAt = change.At,

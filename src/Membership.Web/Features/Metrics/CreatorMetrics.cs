@@ -5,176 +5,280 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Features.Metrics;
 
 /// <summary>
-/// The figures of METRICS.md for one creator and one calendar month (UTC), computed from the
-/// membership history (each line carries the member's MRR and yearly commitment after it) and
-/// the payment ledger. The monthly report uses it; the dashboards issue builds on it.
+/// The figures of METRICS.md for one creator, month by month (calendar months, UTC), computed by
+/// aggregate queries over the membership history and the ledger: each history line carries the
+/// member's MRR and yearly commitment before and after it, and a member's lines form a chain, so
+/// a figure at any instant is the sum of (after − before) over the lines before it, and a month's
+/// bridge needs only the lines inside the month. Nothing loads every member. The monthly report,
+/// the dashboard and metrics.json all come from here.
 /// </summary>
 /// <remarks>
-/// Choices METRICS.md leaves open (also in docs/metrics.md): a member's state at an instant is
-/// their last history line strictly before it; "had paid before" (new vs reactivation) means a
-/// paid state at any time before the month began; free members at the end of a month are the
-/// creator's current followers who had joined by then and were not paid members then (leaving
-/// a free follow is not historised).
+/// Choices METRICS.md leaves open are in docs/metrics.md.
 /// </remarks>
 public sealed class CreatorMetrics(MembershipDbContext db)
 {
-    public async Task<MonthFigures> ForMonthAsync(Creator creator, DateOnly month, CancellationToken cancellationToken)
+    public async Task<MonthFigures> ForMonthAsync(Creator creator, DateOnly month, CancellationToken cancellationToken) =>
+        (await ForMonthsAsync(creator, month, month, cancellationToken))[0];
+
+    /// <summary>Every month from <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public async Task<IReadOnlyList<MonthFigures>> ForMonthsAsync(Creator creator, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var first = new DateOnly(month.Year, month.Month, 1);
-        var start = Instant(first);
-        var end = Instant(first.AddMonths(1));
+        from = First(from);
+        to = First(to);
+        // LTV looks back two months, the projection three.
+        var earliest = from.AddMonths(-3);
+        var end = Instant(to.AddMonths(1));
+        var threshold = creator.TrueFanThresholdMinor;
 
-        var current = await BridgeAsync(creator.Id, start, end, cancellationToken);
-        var earlier1 = await BridgeAsync(creator.Id, Instant(first.AddMonths(-1)), start, cancellationToken);
-        var earlier2 = await BridgeAsync(creator.Id, Instant(first.AddMonths(-2)), Instant(first.AddMonths(-1)), cancellationToken);
-        var paidThreeMonthsBefore = await PaidMembersAtAsync(creator.Id, Instant(first.AddMonths(-2)), cancellationToken);
+        var deltas = await db.MembershipChanges
+            .Where(c => c.CreatorId == creator.Id && c.OccurredAt < end)
+            .GroupBy(c => new { c.OccurredAt.Year, c.OccurredAt.Month })
+            .Select(g => new
+            {
+                g.Key.Year,
+                g.Key.Month,
+                Mrr = g.Sum(c => c.MrrAfterMinor - c.MrrBeforeMinor),
+                Paid = g.Sum(c => (c.MrrAfterMinor > 0 ? 1 : 0) - (c.MrrBeforeMinor > 0 ? 1 : 0)),
+                Fans = g.Sum(c => (c.MrrAfterMinor > 0 && c.CommitmentAfterMinor >= threshold ? 1 : 0)
+                    - (c.MrrBeforeMinor > 0 && c.CommitmentBeforeMinor >= threshold ? 1 : 0)),
+            })
+            .ToListAsync(cancellationToken);
+        var followersJoined = await db.Members
+            .Where(m => m.CreatorId == creator.Id && m.Status != MemberStatus.Left && m.JoinedAt < end)
+            .GroupBy(m => new { m.JoinedAt.Year, m.JoinedAt.Month })
+            .Select(g => new { g.Key.Year, g.Key.Month, Count = g.Count() })
+            .ToListAsync(cancellationToken);
 
-        var gross = await db.Payments.Where(p => p.CreatorId == creator.Id && p.PaidAt >= start && p.PaidAt < end).SumAsync(p => (long?)p.AmountMinor, cancellationToken) ?? 0;
-        var fees = await db.Payments.Where(p => p.CreatorId == creator.Id && p.PaidAt >= start && p.PaidAt < end).SumAsync(p => (long?)p.PlatformFeeMinor, cancellationToken) ?? 0;
-        var refunds = await db.Refunds.Where(r => r.CreatorId == creator.Id && r.RefundedAt >= start && r.RefundedAt < end).SumAsync(r => (long?)r.AmountMinor, cancellationToken) ?? 0;
-        var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id && m.JoinedAt < end && m.Status != MemberStatus.Left, cancellationToken);
-        var trueFansStart = await TrueFansAtAsync(creator, start, cancellationToken);
-        var trueFansEnd = await TrueFansAtAsync(creator, end, cancellationToken);
+        var bridgeStart = Instant(earliest);
+        var movements = await db.MembershipChanges
+            .Where(c => c.CreatorId == creator.Id && c.OccurredAt >= bridgeStart && c.OccurredAt < end)
+            .GroupBy(c => new { c.MemberId, c.OccurredAt.Year, c.OccurredAt.Month })
+            .Select(g => new
+            {
+                g.Key.Year,
+                g.Key.Month,
+                Before = g.OrderBy(c => c.OccurredAt).ThenBy(c => c.Id).Select(c => c.MrrBeforeMinor).First(),
+                Net = g.Sum(c => c.MrrAfterMinor - c.MrrBeforeMinor),
+                FirstPaid = g.Any(c => c.Kind == MembershipChangeKind.Started),
+            })
+            .ToListAsync(cancellationToken);
 
-        var arpu = RoundedDivide(current.MrrEnd, current.PaidEnd);
-        var rates = new[] { earlier2.ChurnRate, earlier1.ChurnRate, current.ChurnRate }.Where(r => r is not null).Select(r => r!.Value).ToList();
-        long? ltv = null;
-        if (arpu is { } a && rates.Count > 0 && rates.Average() > 0)
+        var revenue = await db.Payments
+            .Where(p => p.CreatorId == creator.Id && p.PaidAt >= bridgeStart && p.PaidAt < end)
+            .GroupBy(p => new { p.PaidAt.Year, p.PaidAt.Month })
+            .Select(g => new { g.Key.Year, g.Key.Month, Gross = g.Sum(p => p.AmountMinor), Fees = g.Sum(p => p.PlatformFeeMinor) })
+            .ToListAsync(cancellationToken);
+        var refunds = await db.Refunds
+            .Where(r => r.CreatorId == creator.Id && r.RefundedAt >= bridgeStart && r.RefundedAt < end)
+            .GroupBy(r => new { r.RefundedAt.Year, r.RefundedAt.Month })
+            .Select(g => new { g.Key.Year, g.Key.Month, Amount = g.Sum(r => r.AmountMinor) })
+            .ToListAsync(cancellationToken);
+
+        // Figures at the start of each month: running sums of every earlier month's changes.
+        var months = new List<DateOnly>();
+        for (var month = earliest; month <= to; month = month.AddMonths(1))
         {
-            ltv = (long)Math.Round(a / rates.Average(), MidpointRounding.AwayFromZero);
+            months.Add(month);
         }
 
-        long? fansNeeded = arpu is > 0 ? (long)Math.Ceiling(creator.YearlyGoalMinor / (12m * arpu.Value)) : null;
-        // Growth = (paid at the end of m − paid at the end of m−3) ÷ 3, kept as a fraction so the ceiling is exact.
-        var growthOverThreeMonths = current.PaidEnd - paidThreeMonthsBefore;
-        DateOnly? projected = null;
-        var notAtThisPace = false;
-        if (fansNeeded is { } needed)
+        var atStart = new Dictionary<DateOnly, (long Mrr, int Paid, int Fans, int Followers)>();
+        long mrr = deltas.Where(d => new DateOnly(d.Year, d.Month, 1) < earliest).Sum(d => d.Mrr);
+        int paid = deltas.Where(d => new DateOnly(d.Year, d.Month, 1) < earliest).Sum(d => d.Paid);
+        int fans = deltas.Where(d => new DateOnly(d.Year, d.Month, 1) < earliest).Sum(d => d.Fans);
+        int followers = followersJoined.Where(d => new DateOnly(d.Year, d.Month, 1) < earliest).Sum(d => d.Count);
+        foreach (var month in months.Append(to.AddMonths(1)))
         {
-            if (current.PaidEnd >= needed)
-            {
-                projected = first;
-            }
-            else if (growthOverThreeMonths <= 0)
-            {
-                notAtThisPace = true;
-            }
-            else
-            {
-                var missing = (needed - current.PaidEnd) * 3;
-                var months = (missing + growthOverThreeMonths - 1) / growthOverThreeMonths;
-                projected = months > 12 * 1000 ? null : first.AddMonths((int)months);
-                notAtThisPace = projected is null;
-            }
+            atStart[month] = (mrr, paid, fans, followers);
+            var d = deltas.FirstOrDefault(x => x.Year == month.Year && x.Month == month.Month);
+            mrr += d?.Mrr ?? 0;
+            paid += d?.Paid ?? 0;
+            fans += d?.Fans ?? 0;
+            followers += followersJoined.FirstOrDefault(x => x.Year == month.Year && x.Month == month.Month)?.Count ?? 0;
         }
 
-        return new MonthFigures
+        var bridges = new Dictionary<DateOnly, Bridge>();
+        foreach (var month in months)
         {
-            Month = first,
-            Currency = creator.Currency,
-            MrrStart = current.MrrStart,
-            MrrEnd = current.MrrEnd,
-            NewMrr = current.NewMrr,
-            ReactivationMrr = current.ReactivationMrr,
-            ExpansionMrr = current.ExpansionMrr,
-            ContractionMrr = current.ContractionMrr,
-            ChurnMrr = current.ChurnMrr,
-            NewMembers = current.NewMembers,
-            ReactivatedMembers = current.ReactivatedMembers,
-            ChurnedMembers = current.ChurnedMembers,
-            PaidMembersStart = current.PaidStart,
-            PaidMembersEnd = current.PaidEnd,
-            FreeMembersEnd = Math.Max(0, followers - current.PaidEnd),
-            ChurnRate = current.ChurnRate,
-            MrrChurnRate = current.MrrStart == 0 ? null : (decimal)(current.ChurnMrr + current.ContractionMrr) / current.MrrStart,
-            Arpu = arpu,
-            Ltv = ltv,
-            RevenueGross = gross,
-            Refunds = refunds,
-            PlatformFees = fees,
-            TrueFansStart = trueFansStart,
-            TrueFansEnd = trueFansEnd,
-            YearlyGoal = creator.YearlyGoalMinor,
-            TrueFanThreshold = creator.TrueFanThresholdMinor,
-            FansNeeded = fansNeeded,
-            ProjectedMonth = projected,
-            NotAtCurrentPace = notAtThisPace,
-        };
+            var bridge = new Bridge { MrrStart = atStart[month].Mrr, MrrEnd = atStart[month.AddMonths(1)].Mrr, PaidStart = atStart[month].Paid, PaidEnd = atStart[month.AddMonths(1)].Paid };
+            foreach (var member in movements.Where(m => m.Year == month.Year && m.Month == month.Month))
+            {
+                var was = member.Before;
+                var now = member.Before + member.Net;
+                if (was == 0 && now > 0)
+                {
+                    if (member.FirstPaid)
+                    {
+                        bridge.NewMrr += now;
+                        bridge.NewMembers++;
+                    }
+                    else
+                    {
+                        bridge.ReactivationMrr += now;
+                        bridge.ReactivatedMembers++;
+                    }
+                }
+                else if (was > 0 && now == 0)
+                {
+                    bridge.ChurnMrr += was;
+                    bridge.ChurnedMembers++;
+                }
+                else if (was > 0 && now > was)
+                {
+                    bridge.ExpansionMrr += now - was;
+                }
+                else if (was > 0 && now < was)
+                {
+                    bridge.ContractionMrr += was - now;
+                }
+            }
+
+            bridges[month] = bridge;
+        }
+
+        var result = new List<MonthFigures>();
+        for (var month = from; month <= to; month = month.AddMonths(1))
+        {
+            var current = bridges[month];
+            var next = month.AddMonths(1);
+            var arpu = RoundedDivide(current.MrrEnd, current.PaidEnd);
+            var rates = new[] { bridges[month.AddMonths(-2)].ChurnRate, bridges[month.AddMonths(-1)].ChurnRate, current.ChurnRate }
+                .Where(r => r is not null).Select(r => r!.Value).ToList();
+            long? ltv = arpu is { } a && rates.Count > 0 && rates.Average() > 0
+                ? (long)Math.Round(a / rates.Average(), MidpointRounding.AwayFromZero)
+                : null;
+            long? fansNeeded = arpu is > 0 ? (long)Math.Ceiling(creator.YearlyGoalMinor / (12m * arpu.Value)) : null;
+            // Growth = (paid at the end of m − paid at the end of m−3) ÷ 3, kept as a fraction so the ceiling is exact.
+            var growthOverThreeMonths = current.PaidEnd - atStart[month.AddMonths(-2)].Paid;
+            DateOnly? projected = null;
+            var notAtThisPace = false;
+            if (fansNeeded is { } needed)
+            {
+                if (current.PaidEnd >= needed)
+                {
+                    projected = month;
+                }
+                else if (growthOverThreeMonths <= 0)
+                {
+                    notAtThisPace = true;
+                }
+                else
+                {
+                    var monthsToGo = ((needed - current.PaidEnd) * 3 + growthOverThreeMonths - 1) / growthOverThreeMonths;
+                    projected = monthsToGo > 12 * 1000 ? null : month.AddMonths((int)monthsToGo);
+                    notAtThisPace = projected is null;
+                }
+            }
+
+            var cash = revenue.FirstOrDefault(r => r.Year == month.Year && r.Month == month.Month);
+            result.Add(new MonthFigures
+            {
+                Month = month,
+                Currency = creator.Currency,
+                MrrStart = current.MrrStart,
+                MrrEnd = current.MrrEnd,
+                NewMrr = current.NewMrr,
+                ReactivationMrr = current.ReactivationMrr,
+                ExpansionMrr = current.ExpansionMrr,
+                ContractionMrr = current.ContractionMrr,
+                ChurnMrr = current.ChurnMrr,
+                NewMembers = current.NewMembers,
+                ReactivatedMembers = current.ReactivatedMembers,
+                ChurnedMembers = current.ChurnedMembers,
+                PaidMembersStart = current.PaidStart,
+                PaidMembersEnd = current.PaidEnd,
+                FreeMembersEnd = Math.Max(0, atStart[next].Followers - current.PaidEnd),
+                ChurnRate = current.ChurnRate,
+                MrrChurnRate = current.MrrStart == 0 ? null : (decimal)(current.ChurnMrr + current.ContractionMrr) / current.MrrStart,
+                Arpu = arpu,
+                Ltv = ltv,
+                RevenueGross = cash?.Gross ?? 0,
+                Refunds = refunds.FirstOrDefault(r => r.Year == month.Year && r.Month == month.Month)?.Amount ?? 0,
+                PlatformFees = cash?.Fees ?? 0,
+                TrueFansStart = atStart[month].Fans,
+                TrueFansEnd = atStart[next].Fans,
+                YearlyGoal = creator.YearlyGoalMinor,
+                TrueFanThreshold = creator.TrueFanThresholdMinor,
+                FansNeeded = fansNeeded,
+                ProjectedMonth = projected,
+                NotAtCurrentPace = notAtThisPace,
+            });
+        }
+
+        return result;
     }
-
-    /// <summary>Each member's (MRR, commitment) at <paramref name="at"/>: their last history line before it.</summary>
-    private IQueryable<MembershipChange> StatesAt(int creatorId, DateTime at) =>
-        db.MembershipChanges.Where(c => c.CreatorId == creatorId && c.OccurredAt < at
-            && !db.MembershipChanges.Any(d => d.MemberId == c.MemberId && d.OccurredAt < at
-                && (d.OccurredAt > c.OccurredAt || (d.OccurredAt == c.OccurredAt && d.Id > c.Id))));
 
     /// <summary>MRR, paid members and true fans at an instant.</summary>
     public async Task<(long Mrr, int Paid, int TrueFans)> AtAsync(Creator creator, DateTime at, CancellationToken cancellationToken)
     {
-        var mrr = await StatesAt(creator.Id, at).SumAsync(c => (long?)c.MrrAfterMinor, cancellationToken) ?? 0;
-        return (mrr, await PaidMembersAtAsync(creator.Id, at, cancellationToken), await TrueFansAtAsync(creator, at, cancellationToken));
+        var threshold = creator.TrueFanThresholdMinor;
+        var totals = await db.MembershipChanges
+            .Where(c => c.CreatorId == creator.Id && c.OccurredAt < at)
+            .GroupBy(c => c.CreatorId)
+            .Select(g => new
+            {
+                Mrr = g.Sum(c => c.MrrAfterMinor - c.MrrBeforeMinor),
+                Paid = g.Sum(c => (c.MrrAfterMinor > 0 ? 1 : 0) - (c.MrrBeforeMinor > 0 ? 1 : 0)),
+                Fans = g.Sum(c => (c.MrrAfterMinor > 0 && c.CommitmentAfterMinor >= threshold ? 1 : 0)
+                    - (c.MrrBeforeMinor > 0 && c.CommitmentBeforeMinor >= threshold ? 1 : 0)),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        return totals is null ? (0, 0, 0) : (totals.Mrr, totals.Paid, totals.Fans);
     }
 
-    /// <summary>The members paid at an instant (for cohorts).</summary>
-    public Task<List<int>> PaidMemberIdsAtAsync(int creatorId, DateTime at, CancellationToken cancellationToken) =>
-        StatesAt(creatorId, at).Where(c => c.MrrAfterMinor > 0).Select(c => c.MemberId).ToListAsync(cancellationToken);
-
-    private Task<int> PaidMembersAtAsync(int creatorId, DateTime at, CancellationToken cancellationToken) =>
-        StatesAt(creatorId, at).CountAsync(c => c.MrrAfterMinor > 0, cancellationToken);
-
-    private Task<int> TrueFansAtAsync(Creator creator, DateTime at, CancellationToken cancellationToken) =>
-        StatesAt(creator.Id, at).CountAsync(c => c.MrrAfterMinor > 0 && c.CommitmentAfterMinor >= creator.TrueFanThresholdMinor, cancellationToken);
-
-    /// <summary>The MRR bridge of [start, end): every member's MRR at both ends, compared.</summary>
-    private async Task<Bridge> BridgeAsync(int creatorId, DateTime start, DateTime end, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cohort retention: for each month in the range with first paid starts, its size and, for
+    /// every month since, the share of it that was paid at that month's end.
+    /// </summary>
+    public async Task<List<Cohort>> CohortsAsync(int creatorId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var atStart = await StatesAt(creatorId, start).ToDictionaryAsync(c => c.MemberId, c => c.MrrAfterMinor, cancellationToken);
-        var atEnd = await StatesAt(creatorId, end).ToDictionaryAsync(c => c.MemberId, c => c.MrrAfterMinor, cancellationToken);
-        var paidBefore = (await db.MembershipChanges
-            .Where(c => c.CreatorId == creatorId && c.OccurredAt < start && c.MrrAfterMinor > 0)
-            .Select(c => c.MemberId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
+        from = First(from);
+        to = First(to);
+        var end = Instant(to.AddMonths(1));
+        var start = Instant(from);
+        var firsts = db.MembershipChanges
+            .Where(c => c.CreatorId == creatorId && c.MrrAfterMinor > 0)
+            .GroupBy(c => c.MemberId)
+            .Select(g => new { MemberId = g.Key, First = g.Min(c => c.OccurredAt) });
+        var sizes = await firsts.Where(f => f.First >= start && f.First < end)
+            .GroupBy(f => new { f.First.Year, f.First.Month })
+            .Select(g => new { g.Key.Year, g.Key.Month, Size = g.Count() })
+            .ToListAsync(cancellationToken);
+        var changes = await (
+                from c in db.MembershipChanges.Where(c => c.CreatorId == creatorId && c.OccurredAt < end)
+                join f in firsts on c.MemberId equals f.MemberId
+                where f.First >= start && f.First < end
+                group c by new { CohortYear = f.First.Year, CohortMonth = f.First.Month, c.OccurredAt.Year, c.OccurredAt.Month } into g
+                select new
+                {
+                    g.Key.CohortYear,
+                    g.Key.CohortMonth,
+                    g.Key.Year,
+                    g.Key.Month,
+                    Paid = g.Sum(c => (c.MrrAfterMinor > 0 ? 1 : 0) - (c.MrrBeforeMinor > 0 ? 1 : 0)),
+                })
+            .ToListAsync(cancellationToken);
 
-        var bridge = new Bridge();
-        foreach (var memberId in atStart.Keys.Union(atEnd.Keys))
+        var cohorts = new List<Cohort>();
+        foreach (var size in sizes.OrderBy(s => s.Year).ThenBy(s => s.Month))
         {
-            var was = atStart.GetValueOrDefault(memberId);
-            var now = atEnd.GetValueOrDefault(memberId);
-            bridge.MrrStart += was;
-            bridge.MrrEnd += now;
-            bridge.PaidStart += was > 0 ? 1 : 0;
-            bridge.PaidEnd += now > 0 ? 1 : 0;
-            if (was == 0 && now > 0)
+            var cohort = new DateOnly(size.Year, size.Month, 1);
+            var paid = 0;
+            var retention = new List<decimal>();
+            for (var month = cohort; month <= to; month = month.AddMonths(1))
             {
-                if (paidBefore.Contains(memberId))
-                {
-                    bridge.ReactivationMrr += now;
-                    bridge.ReactivatedMembers++;
-                }
-                else
-                {
-                    bridge.NewMrr += now;
-                    bridge.NewMembers++;
-                }
+                paid += changes.Where(c => c.CohortYear == size.Year && c.CohortMonth == size.Month && c.Year == month.Year && c.Month == month.Month).Sum(c => c.Paid);
+                retention.Add((decimal)paid / size.Size);
             }
-            else if (was > 0 && now == 0)
-            {
-                bridge.ChurnMrr += was;
-                bridge.ChurnedMembers++;
-            }
-            else if (was > 0 && now > was)
-            {
-                bridge.ExpansionMrr += now - was;
-            }
-            else if (was > 0 && now < was)
-            {
-                bridge.ContractionMrr += was - now;
-            }
+
+            cohorts.Add(new Cohort(cohort, size.Size, retention));
         }
 
-        return bridge;
+        return cohorts;
     }
 
     public static DateTime Instant(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+    private static DateOnly First(DateOnly day) => new(day.Year, day.Month, 1);
 
     /// <summary>Minor-unit division rounded half away from zero; null when dividing by zero.</summary>
     public static long? RoundedDivide(long amount, long count) =>

@@ -18,7 +18,7 @@ public sealed record NowFigures(long Mrr, long Arr, int PaidMembers, int FreeMem
 
 /// <summary>
 /// Builds the dashboard from the same computation as the monthly report (<see cref="CreatorMetrics"/>),
-/// one month at a time, plus cohorts and per-tier figures.
+/// plus per-tier figures and "now".
 /// </summary>
 public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metrics, TimeProvider clock)
 {
@@ -26,50 +26,9 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
 
     public async Task<DashboardData> LoadAsync(Creator creator, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var months = new List<MonthFigures>();
-        for (var month = from; month <= to; month = month.AddMonths(1))
-        {
-            months.Add(await metrics.ForMonthAsync(creator, month, cancellationToken));
-        }
-
-        return new DashboardData(creator.Currency, months, await CohortsAsync(creator.Id, from, to, cancellationToken),
+        var months = await metrics.ForMonthsAsync(creator, from, to, cancellationToken);
+        return new DashboardData(creator.Currency, months, await metrics.CohortsAsync(creator.Id, from, to, cancellationToken),
             await TiersAsync(creator.Id, cancellationToken), await NowAsync(creator, cancellationToken));
-    }
-
-    private async Task<List<Cohort>> CohortsAsync(int creatorId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
-    {
-        var firstPaid = await db.MembershipChanges
-            .Where(c => c.CreatorId == creatorId && c.MrrAfterMinor > 0)
-            .GroupBy(c => c.MemberId)
-            .Select(g => new { MemberId = g.Key, First = g.Min(c => c.OccurredAt) })
-            .ToListAsync(cancellationToken);
-        var cohorts = firstPaid
-            .Select(f => (f.MemberId, Month: new DateOnly(f.First.Year, f.First.Month, 1)))
-            .Where(f => f.Month >= from && f.Month <= to)
-            .GroupBy(f => f.Month)
-            .OrderBy(g => g.Key)
-            .ToList();
-        var paidAtEnd = new Dictionary<DateOnly, HashSet<int>>();
-        var result = new List<Cohort>();
-        foreach (var cohort in cohorts)
-        {
-            var members = cohort.Select(c => c.MemberId).ToHashSet();
-            var retention = new List<decimal>();
-            for (var month = cohort.Key; month <= to; month = month.AddMonths(1))
-            {
-                if (!paidAtEnd.TryGetValue(month, out var paid))
-                {
-                    paid = (await metrics.PaidMemberIdsAtAsync(creatorId, CreatorMetrics.Instant(month.AddMonths(1)), cancellationToken)).ToHashSet();
-                    paidAtEnd[month] = paid;
-                }
-
-                retention.Add((decimal)members.Count(paid.Contains) / members.Count);
-            }
-
-            result.Add(new Cohort(cohort.Key, members.Count, retention));
-        }
-
-        return result;
     }
 
     private async Task<List<TierFigures>> TiersAsync(int creatorId, CancellationToken cancellationToken)
