@@ -167,6 +167,7 @@ builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>
 builder.Services.AddScoped<Membership.Web.Features.Members.RosterQuery>();
 builder.Services.AddScoped<Membership.Web.Features.Members.MemberImportHandler>();
 builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddScoped<DemoHistory>();
 
 var app = builder.Build();
 

@@ -8,6 +8,34 @@ namespace Membership.Web.Infrastructure.Commands;
 /// </summary>
 public static class CommandLine
 {
+    /// <summary><c>--members N --months M</c> after <c>seed-demo</c> (none: no generated history).</summary>
+    private static bool TryReadHistoryOptions(string[] args, out int members, out int months, out string error)
+    {
+        members = 0;
+        months = 36;
+        error = "";
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
+            switch (args[i])
+            {
+                case "--members" when value is >= 1 and <= 1_000_000:
+                    members = value;
+                    i++;
+                    break;
+                case "--months" when value is >= 1 and <= 120:
+                    months = value;
+                    i++;
+                    break;
+                default:
+                    error = $"seed-demo: unexpected '{args[i]}'. Use seed-demo [--members N (1 to 1,000,000)] [--months M (1 to 120, default 36)].";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "seed-demo";
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
@@ -19,10 +47,23 @@ public static class CommandLine
                 Console.WriteLine("Database migrated.");
                 return 0;
             case "seed-demo":
+                if (!TryReadHistoryOptions(args, out var members, out var months, out var error))
+                {
+                    Console.Error.WriteLine(error);
+                    return 2;
+                }
+
                 await DatabaseSetup.MigrateAsync(app.Services);
                 await using (var scope = app.Services.CreateAsyncScope())
                 {
-                    await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+                    var creator = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+                    if (members > 0)
+                    {
+                        var fee = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformSettings>>().Value.FeePercent;
+                        var clock = System.Diagnostics.Stopwatch.StartNew();
+                        var added = await scope.ServiceProvider.GetRequiredService<DemoHistory>().GenerateAsync(creator, members, months, fee, CancellationToken.None);
+                        Console.WriteLine($"Demo history: {added} fans over {months} months in {clock.Elapsed.TotalSeconds:0.0} s.");
+                    }
                 }
 
                 Console.WriteLine($"""

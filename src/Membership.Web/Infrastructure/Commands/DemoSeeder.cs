@@ -29,7 +29,8 @@ public sealed class DemoSeeder(
     public const string FanPassword = "demo-fan-password";
     public const string Handle = "demo";
 
-    public async Task SeedAsync()
+    /// <summary>Makes (or finds) the demo data; returns the demo creator.</summary>
+    public async Task<Creator> SeedAsync()
     {
         var creatorUser = await EnsureUserAsync(CreatorEmail, CreatorPassword, "Dana Demo");
         var fanUser = await EnsureUserAsync(FanEmail, FanPassword, "Finn Fan");
@@ -95,6 +96,7 @@ public sealed class DemoSeeder(
             Intent = PostIntent.Publish,
         });
         logger.LogInformation("Demo data ready at /{Handle}", creator.Handle);
+        return creator;
     }
 
     private async Task EnsureTierAsync(Creator creator, TierRequest request)
