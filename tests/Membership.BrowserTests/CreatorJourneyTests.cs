@@ -102,7 +102,7 @@ public sealed class CreatorJourneyTests(PublishedSite site, ITestOutputHelper ou
     });
 
     [Fact]
-    public Task FanJourney_SignUpAndFollowCreator_PageShowsFollowingAndOneMember() => RunAsync(async session =>
+    public Task FanJourney_SignUpAndFollowCreator_PageShowsFollowingAndOneMember_RosterFiltersAndExports() => RunAsync(async session =>
     {
         var creator = Person.New("creator");
         var handle = Person.NewHandle();
@@ -131,5 +131,26 @@ public sealed class CreatorJourneyTests(PublishedSite site, ITestOutputHelper ou
         // The creator sees the new member on their page.
         await creatorPage.GotoAsync($"/{handle}");
         await Expect(creatorPage.MemberCount()).ToHaveTextAsync("1 member");
+
+        // ... and in the roster, where the filters narrow the list and the export downloads it.
+        await creatorPage.GotoAsync("/creator/members");
+        var rows = creatorPage.Locator("[data-test=roster-row]");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync(fan.Email);
+        await creatorPage.GetByLabel("Status").SelectOptionAsync("active");
+        await creatorPage.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(creatorPage).ToHaveURLAsync(new Regex("status=active"));
+        await Expect(rows).ToHaveCountAsync(0);
+        await Expect(creatorPage.Locator("[data-test=roster-total]")).ToHaveTextAsync("0");
+        await creatorPage.GetByLabel("Status").SelectOptionAsync("free");
+        await creatorPage.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+
+        var download = await creatorPage.RunAndWaitForDownloadAsync(() => creatorPage.Locator("[data-test=roster-export]").ClickAsync());
+        Assert.EndsWith("-members.csv", download.SuggestedFilename);
+        var csv = await File.ReadAllTextAsync(await download.PathAsync() ?? throw new InvalidOperationException("No download path."));
+        Assert.StartsWith("email,name,status,", csv);
+        Assert.Contains(fan.Email + ",", csv);
+        Assert.Contains(",free,", csv);
     });
 }
