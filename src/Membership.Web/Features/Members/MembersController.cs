@@ -12,11 +12,12 @@ namespace Membership.Web.Features.Members;
 [Route("creator/complimentary")]
 public sealed class MembersController(MembershipDbContext db) : Controller
 {
+    /// <summary>The page; <paramref name="email"/> fills the form in (the member page's "Give complimentary access").</summary>
     [HttpGet("")]
-    public async Task<IActionResult> Complimentary()
+    public async Task<IActionResult> Complimentary(string? email)
     {
         var creator = await MyCreatorAsync();
-        return creator is null ? RedirectToAction("Setup", "Creators") : View(await LoadAsync(creator, new GrantRequest()));
+        return creator is null ? RedirectToAction("Setup", "Creators") : View(await LoadAsync(creator, new GrantRequest { Email = email ?? "" }));
     }
 
     [HttpPost("")]

@@ -23,7 +23,7 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
         }
 
         var to = ThisMonth();
-        var first = FirstMonth(creator);
+        var first = await FirstMonthAsync(creator, cancellationToken);
         DateOnly from;
         switch (range ?? "12")
         {
@@ -89,7 +89,13 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
         return new DateOnly(today.Year, today.Month, 1);
     }
 
-    private static DateOnly FirstMonth(Creator creator) => new(creator.CreatedAt.Year, creator.CreatedAt.Month, 1);
+    /// <summary>The page's first month: its creation, or its earliest history (imported or generated histories start before it).</summary>
+    private async Task<DateOnly> FirstMonthAsync(Creator creator, CancellationToken cancellationToken)
+    {
+        var earliest = await db.MembershipChanges.Where(c => c.CreatorId == creator.Id).MinAsync(c => (DateTime?)c.OccurredAt, cancellationToken);
+        var first = earliest is { } e && e < creator.CreatedAt ? e : creator.CreatedAt;
+        return new DateOnly(first.Year, first.Month, 1);
+    }
 
     private static DateOnly? Month(string text) =>
         DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year >= 2000 ? day : null;

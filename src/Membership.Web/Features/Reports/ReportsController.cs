@@ -25,7 +25,8 @@ public sealed class ReportsController(MembershipDbContext db, CreatorMetrics met
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var last = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
-        var first = DateOnly.FromDateTime(creator.CreatedAt);
+        var earliest = await db.MembershipChanges.Where(c => c.CreatorId == creator.Id).MinAsync(c => (DateTime?)c.OccurredAt);
+        var first = DateOnly.FromDateTime(earliest is { } e && e < creator.CreatedAt ? e : creator.CreatedAt);
         var months = new List<DateOnly>();
         for (var month = last; month >= new DateOnly(first.Year, first.Month, 1) && months.Count < 120; month = month.AddMonths(-1))
         {

@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Membership.BrowserTests;
+
+/// <summary>The demo creator, with a generated year of history, reads the dashboard and the roster.</summary>
+public sealed class DemoDashboardTests(PublishedSite site, ITestOutputHelper output) : BrowserTest(site, output)
+{
+    public const string Screenshot = "demo-dashboard.png";
+
+    [Fact]
+    public Task DemoCreator_DashboardChartsDraw_RosterFiltersNarrow() => RunAsync(async session =>
+    {
+        Output.WriteLine(await Site.RunCommandAsync("seed-demo", "--members", "400", "--months", "12"));
+        var demo = new Person("Dana Demo", "creator@demo.membership.local", "demo-creator-password");
+        var page = await session.NewPageAsync("demo-creator");
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.SignInAsync(demo);
+
+        await page.GotoAsync("/creator/dashboard?range=all");
+        await Expect(page.Locator("#dashboard-charts")).ToHaveAttributeAsync("data-rendered", "true");
+        await Expect(page.Locator("[data-test=now-mrr]")).Not.ToHaveTextAsync("$0.00");
+        await Expect(page.Locator("[data-test=cohorts] tbody tr")).Not.ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-test=month-table] tbody tr")).ToHaveCountAsync(12);
+        Assert.Empty(scriptErrors);
+        Directory.CreateDirectory(PublishedSite.ArtifactsDirectory);
+        var shot = Path.Combine(PublishedSite.ArtifactsDirectory, Screenshot);
+        await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+        Output.WriteLine($"Screenshot: {shot}");
+
+        await page.GotoAsync("/creator/members");
+        var total = int.Parse(await page.Locator("[data-test=roster-total]").InnerTextAsync());
+        Assert.True(total >= 400, $"roster total {total}");
+        await Expect(page.Locator("[data-test=roster-row]")).ToHaveCountAsync(50);
+        await page.GetByLabel("Status").SelectOptionAsync("ended");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("status=ended"));
+        var ended = int.Parse(await page.Locator("[data-test=roster-total]").InnerTextAsync());
+        Assert.InRange(ended, 1, total - 1);
+        foreach (var status in await page.Locator("[data-test=roster-row] td:nth-child(3)").AllInnerTextsAsync())
+        {
+            Assert.Equal("ended", status);
+        }
+    });
+}
