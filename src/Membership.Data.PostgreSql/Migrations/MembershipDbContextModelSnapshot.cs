@@ -474,6 +474,8 @@ namespace Membership.Data.PostgreSql.Migrations
 
                     b.HasIndex("UserId");
 
+                    b.HasIndex("CreatorId", "Status");
+
                     b.HasIndex("CreatorId", "UserId")
                         .IsUnique();
 

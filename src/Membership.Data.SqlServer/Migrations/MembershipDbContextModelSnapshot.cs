@@ -478,6 +478,8 @@ namespace Membership.Data.SqlServer.Migrations
 
                     b.HasIndex("UserId");
 
+                    b.HasIndex("CreatorId", "Status");
+
                     b.HasIndex("CreatorId", "UserId")
                         .IsUnique();
 

@@ -453,6 +453,8 @@ namespace Membership.Data.Sqlite.Migrations
 
                     b.HasIndex("UserId");
 
+                    b.HasIndex("CreatorId", "Status");
+
                     b.HasIndex("CreatorId", "UserId")
                         .IsUnique();
 

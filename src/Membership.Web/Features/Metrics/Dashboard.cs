@@ -28,7 +28,7 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
     {
         var months = await metrics.ForMonthsAsync(creator, from, to, cancellationToken);
         return new DashboardData(creator.Currency, months, await metrics.CohortsAsync(creator.Id, from, to, cancellationToken),
-            await TiersAsync(creator.Id, cancellationToken), await NowAsync(creator, cancellationToken));
+            await TiersAsync(creator.Id, cancellationToken), await NowAsync(creator, months, cancellationToken));
     }
 
     private async Task<List<TierFigures>> TiersAsync(int creatorId, CancellationToken cancellationToken)
@@ -46,12 +46,14 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
             .ToList();
     }
 
-    private async Task<NowFigures> NowAsync(Creator creator, CancellationToken cancellationToken)
+    private async Task<NowFigures> NowAsync(Creator creator, IReadOnlyList<MonthFigures> months, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
         var thisMonth = new DateOnly(today.Year, today.Month, 1);
-        var lastMonth = await metrics.ForMonthAsync(creator, thisMonth.AddMonths(-1), cancellationToken);
+        // Last month is usually in the range already computed.
+        var lastMonth = months.FirstOrDefault(m => m.Month == thisMonth.AddMonths(-1))
+            ?? await metrics.ForMonthAsync(creator, thisMonth.AddMonths(-1), cancellationToken);
         var (mrr, paid, trueFans) = await metrics.AtAsync(creator, now, cancellationToken);
         var atRisk = await db.Subscriptions
             .Where(s => s.CreatorId == creator.Id && s.CancelAtPeriodEnd && (s.Status == StripeStatuses.Active || s.Status == StripeStatuses.PastDue))
