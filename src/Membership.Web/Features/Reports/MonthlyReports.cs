@@ -32,6 +32,7 @@ public sealed class MonthlyReports(IServiceScopeFactory scopes, OutboxEmailSende
         }
 
         var sent = 0;
+        var failures = new List<Exception>();
         foreach (var creatorId in creatorIds)
         {
             try
@@ -40,11 +41,18 @@ public sealed class MonthlyReports(IServiceScopeFactory scopes, OutboxEmailSende
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogError(exception, "Monthly report for creator {CreatorId} failed; the next run tries again", creatorId);
+                // The others still get theirs; the job then fails so Hangfire retries the missing ones.
+                logger.LogError(exception, "Monthly report for creator {CreatorId} failed", creatorId);
+                failures.Add(exception);
             }
         }
 
         logger.LogInformation("Sent {Count} monthly reports for {Month}", sent, month);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"{failures.Count} monthly reports for {month:yyyy-MM} failed; a retry sends them.", failures);
+        }
+
         return sent;
     }
 
