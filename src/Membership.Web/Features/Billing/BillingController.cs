@@ -107,8 +107,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
             return RedirectToAction("Setup", "Creators");
         }
 
-        var email = await db.Users.Where(u => u.Id == creator.UserId).Select(u => u.Email).SingleAsync(cancellationToken);
-        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, email ?? "", cancellationToken), permanent: false, preserveMethod: false);
+        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, cancellationToken), permanent: false, preserveMethod: false);
     }
 
     /// <summary>Stripe sends the creator back here after onboarding; the account's state is read from Stripe, not from the URL.</summary>
@@ -140,8 +139,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
             return RedirectToAction(nameof(Payouts));
         }
 
-        var email = await db.Users.Where(u => u.Id == creator.UserId).Select(u => u.Email).SingleAsync(cancellationToken);
-        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, email ?? "", cancellationToken), permanent: false, preserveMethod: false);
+        return new RedirectResult(await payouts.OnboardingLinkAsync(creator, cancellationToken), permanent: false, preserveMethod: false);
     }
 
     private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)

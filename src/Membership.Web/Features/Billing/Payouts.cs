@@ -16,10 +16,11 @@ namespace Membership.Web.Features.Billing;
 public sealed class Payouts(MembershipDbContext db, StripeGateway stripe, PublicLinks links, TimeProvider clock)
 {
     /// <summary>Creates the creator's account if needed and returns Stripe's onboarding link.</summary>
-    public async Task<string> OnboardingLinkAsync(Creator creator, string email, CancellationToken cancellationToken)
+    public async Task<string> OnboardingLinkAsync(Creator creator, CancellationToken cancellationToken)
     {
         if (creator.StripeAccountId is null)
         {
+            var email = await db.Users.Where(u => u.Id == creator.UserId).Select(u => u.Email).SingleAsync(cancellationToken);
             var account = await stripe.CallAsync((client, token) => new AccountService(client).CreateAsync(
                 new AccountCreateOptions
                 {

@@ -105,6 +105,10 @@ public sealed class RosterQuery(MembershipDbContext db)
     public IAsyncEnumerable<RosterRow> AllAsync(int creatorId, RosterFilter filter) =>
         Project(Ordered(Filtered(creatorId, filter), filter.Sort)).AsNoTracking().AsAsyncEnumerable();
 
+    /// <summary>Subscriptions that give access or are in their grace period.</summary>
+    private IQueryable<Data.Entities.Subscription> LiveSubscriptions =>
+        db.Subscriptions.Where(s => s.Status == StripeStatuses.Active || s.Status == StripeStatuses.Trialing || s.Status == StripeStatuses.PastDue);
+
     private IQueryable<Member> Filtered(int creatorId, RosterFilter filter)
     {
         var members = db.Members.AsNoTracking().Where(m => m.CreatorId == creatorId && m.Status != MemberStatus.Left);
@@ -120,7 +124,7 @@ public sealed class RosterQuery(MembershipDbContext db)
             members = members.Where(m => m.TierId == tier && (m.Status == MemberStatus.Active || m.Status == MemberStatus.PastDue));
         }
 
-        var live = db.Subscriptions.Where(s => s.Status == StripeStatuses.Active || s.Status == StripeStatuses.Trialing || s.Status == StripeStatuses.PastDue);
+        var live = LiveSubscriptions;
         members = filter.Status switch
         {
             "active" => members.Where(m => m.Status == MemberStatus.Active && !m.IsComplimentary && !live.Any(s => s.MemberId == m.Id && s.CancelAtPeriodEnd)),
@@ -181,7 +185,7 @@ public sealed class RosterQuery(MembershipDbContext db)
 
     private IQueryable<RosterRow> Project(IQueryable<Member> members)
     {
-        var live = db.Subscriptions.Where(s => s.Status == StripeStatuses.Active || s.Status == StripeStatuses.Trialing || s.Status == StripeStatuses.PastDue);
+        var live = LiveSubscriptions;
         return members.Select(m => new RosterRow(
             m.Id, m.User!.DisplayName, m.User.Email ?? "", m.Tier != null ? m.Tier.Name : null, m.Status, m.IsComplimentary, m.ComplimentaryUntil,
             live.Any(s => s.MemberId == m.Id && s.CancelAtPeriodEnd),

@@ -276,6 +276,14 @@ public sealed class CreatorMetrics(MembershipDbContext db)
         return cohorts;
     }
 
+    /// <summary>The page's first month: its creation, or its earliest history (imported or generated histories start before it).</summary>
+    public async Task<DateOnly> FirstMonthAsync(Creator creator, CancellationToken cancellationToken)
+    {
+        var earliest = await db.MembershipChanges.Where(c => c.CreatorId == creator.Id).MinAsync(c => (DateTime?)c.OccurredAt, cancellationToken);
+        var first = earliest is { } e && e < creator.CreatedAt ? e : creator.CreatedAt;
+        return new DateOnly(first.Year, first.Month, 1);
+    }
+
     public static DateTime Instant(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
     private static DateOnly First(DateOnly day) => new(day.Year, day.Month, 1);

@@ -54,14 +54,26 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
         // Last month is usually in the range already computed.
         var lastMonth = months.FirstOrDefault(m => m.Month == thisMonth.AddMonths(-1))
             ?? await metrics.ForMonthAsync(creator, thisMonth.AddMonths(-1), cancellationToken);
-        var (mrr, paid, trueFans) = await metrics.AtAsync(creator, now, cancellationToken);
+        // History is never dated ahead of now, so a range ending this month already holds "now".
+        long mrr;
+        int paid, trueFans, free;
+        if (months.Count > 0 && months[^1].Month == thisMonth)
+        {
+            (mrr, paid, trueFans, free) = (months[^1].MrrEnd, months[^1].PaidMembersEnd, months[^1].TrueFansEnd, months[^1].FreeMembersEnd);
+        }
+        else
+        {
+            (mrr, paid, trueFans) = await metrics.AtAsync(creator, now, cancellationToken);
+            var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id && m.Status != MemberStatus.Left, cancellationToken);
+            free = Math.Max(0, followers - paid);
+        }
+
         var atRisk = await db.Subscriptions
             .Where(s => s.CreatorId == creator.Id && s.CancelAtPeriodEnd && (s.Status == StripeStatuses.Active || s.Status == StripeStatuses.PastDue))
             .Select(s => new { s.Interval, s.UnitAmountMinor })
             .ToListAsync(cancellationToken);
-        var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id && m.Status != MemberStatus.Left, cancellationToken);
         return new NowFigures(
-            mrr, 12 * mrr, paid, Math.Max(0, followers - paid), atRisk.Sum(s => Mrr.Monthly(s.Interval, s.UnitAmountMinor)),
+            mrr, 12 * mrr, paid, free, atRisk.Sum(s => Mrr.Monthly(s.Interval, s.UnitAmountMinor)),
             CreatorMetrics.RoundedDivide(mrr, paid), lastMonth.ChurnRate, lastMonth.Ltv, trueFans);
     }
 }

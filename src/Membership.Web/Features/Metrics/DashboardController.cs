@@ -11,7 +11,7 @@ namespace Membership.Web.Features.Metrics;
 /// <summary>The creator's dashboard and its figures as JSON; always the signed-in creator's own.</summary>
 [Authorize]
 [Route("creator/dashboard")]
-public sealed class DashboardController(MembershipDbContext db, DashboardQuery dashboard, TimeProvider clock) : Controller
+public sealed class DashboardController(MembershipDbContext db, DashboardQuery dashboard, CreatorMetrics metrics, TimeProvider clock) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(string? range, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
         }
 
         var to = ThisMonth();
-        var first = await FirstMonthAsync(creator, cancellationToken);
+        var first = await metrics.FirstMonthAsync(creator, cancellationToken);
         DateOnly from;
         switch (range ?? "12")
         {
@@ -87,14 +87,6 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         return new DateOnly(today.Year, today.Month, 1);
-    }
-
-    /// <summary>The page's first month: its creation, or its earliest history (imported or generated histories start before it).</summary>
-    private async Task<DateOnly> FirstMonthAsync(Creator creator, CancellationToken cancellationToken)
-    {
-        var earliest = await db.MembershipChanges.Where(c => c.CreatorId == creator.Id).MinAsync(c => (DateTime?)c.OccurredAt, cancellationToken);
-        var first = earliest is { } e && e < creator.CreatedAt ? e : creator.CreatedAt;
-        return new DateOnly(first.Year, first.Month, 1);
     }
 
     private static DateOnly? Month(string text) =>

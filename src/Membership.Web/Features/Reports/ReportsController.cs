@@ -25,10 +25,9 @@ public sealed class ReportsController(MembershipDbContext db, CreatorMetrics met
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var last = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
-        var earliest = await db.MembershipChanges.Where(c => c.CreatorId == creator.Id).MinAsync(c => (DateTime?)c.OccurredAt);
-        var first = DateOnly.FromDateTime(earliest is { } e && e < creator.CreatedAt ? e : creator.CreatedAt);
+        var first = await metrics.FirstMonthAsync(creator, HttpContext.RequestAborted);
         var months = new List<DateOnly>();
-        for (var month = last; month >= new DateOnly(first.Year, first.Month, 1) && months.Count < 120; month = month.AddMonths(-1))
+        for (var month = last; month >= first && months.Count < 120; month = month.AddMonths(-1))
         {
             months.Add(month);
         }
