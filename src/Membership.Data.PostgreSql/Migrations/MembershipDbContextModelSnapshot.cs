@@ -196,6 +196,25 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.ToTable("CheckoutAttempts");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CohortMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("integer");
+
+                    b.HasKey("CreatorId", "CohortMonth", "Month");
+
+                    b.ToTable("CohortMonthTotals");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.Property<int>("Id")
@@ -238,6 +257,9 @@ namespace Membership.Data.PostgreSql.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<DateTime?>("TotalsBuiltAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("TrueFanThresholdMinor")
                         .HasColumnType("bigint");
 
@@ -264,6 +286,67 @@ namespace Membership.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Creators");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ChurnMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ChurnedMembers")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ContractionMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpansionMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FirstPaidMembers")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FollowersJoined")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("GrossMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MrrChangeMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NewMembers")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("NewMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PlatformFeesMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReactivatedMembers")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ReactivationMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefundsMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TrueFanChange")
+                        .HasColumnType("integer");
+
+                    b.HasKey("CreatorId", "Month");
+
+                    b.ToTable("CreatorMonthTotals");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
@@ -428,6 +511,13 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasDefaultValue("");
+
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -480,6 +570,8 @@ namespace Membership.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "DisplayName", "Id");
 
                     b.HasIndex("CreatorId", "JoinedAt", "Id");
 
@@ -1298,6 +1390,15 @@ namespace Membership.Data.PostgreSql.Migrations
                     b.Navigation("TierPrice");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.HasOne("Membership.Data.Entities.AppUser", "User")
@@ -1307,6 +1408,15 @@ namespace Membership.Data.PostgreSql.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>

@@ -198,6 +198,25 @@ namespace Membership.Data.SqlServer.Migrations
                     b.ToTable("CheckoutAttempts");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CohortMonth")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("int");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("int");
+
+                    b.HasKey("CreatorId", "CohortMonth", "Month");
+
+                    b.ToTable("CohortMonthTotals");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.Property<int>("Id")
@@ -240,6 +259,9 @@ namespace Membership.Data.SqlServer.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<DateTime?>("TotalsBuiltAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<long>("TrueFanThresholdMinor")
                         .HasColumnType("bigint");
 
@@ -267,6 +289,67 @@ namespace Membership.Data.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Creators");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ChurnMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ChurnedMembers")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ContractionMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpansionMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FirstPaidMembers")
+                        .HasColumnType("int");
+
+                    b.Property<int>("FollowersJoined")
+                        .HasColumnType("int");
+
+                    b.Property<long>("GrossMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MrrChangeMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NewMembers")
+                        .HasColumnType("int");
+
+                    b.Property<long>("NewMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("int");
+
+                    b.Property<long>("PlatformFeesMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReactivatedMembers")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ReactivationMrrMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefundsMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TrueFanChange")
+                        .HasColumnType("int");
+
+                    b.HasKey("CreatorId", "Month");
+
+                    b.ToTable("CreatorMonthTotals");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
@@ -431,6 +514,13 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("int");
 
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(80)
+                        .HasColumnType("nvarchar(80)")
+                        .HasDefaultValue("");
+
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -484,6 +574,8 @@ namespace Membership.Data.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "DisplayName", "Id");
 
                     b.HasIndex("CreatorId", "JoinedAt", "Id");
 
@@ -1304,6 +1396,15 @@ namespace Membership.Data.SqlServer.Migrations
                     b.Navigation("TierPrice");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.HasOne("Membership.Data.Entities.AppUser", "User")
@@ -1313,6 +1414,15 @@ namespace Membership.Data.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>

@@ -187,6 +187,25 @@ namespace Membership.Data.Sqlite.Migrations
                     b.ToTable("CheckoutAttempts");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CohortMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CreatorId", "CohortMonth", "Month");
+
+                    b.ToTable("CohortMonthTotals");
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.Property<int>("Id")
@@ -227,6 +246,9 @@ namespace Membership.Data.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("TotalsBuiltAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("TrueFanThresholdMinor")
                         .HasColumnType("INTEGER");
 
@@ -253,6 +275,67 @@ namespace Membership.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Creators");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.Property<int>("CreatorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChurnMrrMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ChurnedMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContractionMrrMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpansionMrrMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirstPaidMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FollowersJoined")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GrossMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MrrChangeMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NewMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NewMrrMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PaidChange")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PlatformFeesMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReactivatedMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReactivationMrrMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefundsMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TrueFanChange")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CreatorId", "Month");
+
+                    b.ToTable("CreatorMonthTotals");
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>
@@ -407,6 +490,13 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Property<int>("CreatorId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<string>("FeedToken")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -459,6 +549,8 @@ namespace Membership.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("TierId", "Status");
+
+                    b.HasIndex("CreatorId", "DisplayName", "Id");
 
                     b.HasIndex("CreatorId", "JoinedAt", "Id");
 
@@ -1251,6 +1343,15 @@ namespace Membership.Data.Sqlite.Migrations
                     b.Navigation("TierPrice");
                 });
 
+            modelBuilder.Entity("Membership.Data.Entities.CohortMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Membership.Data.Entities.Creator", b =>
                 {
                     b.HasOne("Membership.Data.Entities.AppUser", "User")
@@ -1260,6 +1361,15 @@ namespace Membership.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Membership.Data.Entities.CreatorMonthTotal", b =>
+                {
+                    b.HasOne("Membership.Data.Entities.Creator", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Membership.Data.Entities.EmailDelivery", b =>

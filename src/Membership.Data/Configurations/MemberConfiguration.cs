@@ -19,6 +19,8 @@ public sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         // The roster's keyset pages: newest joined, and most paid.
         builder.HasIndex(m => new { m.CreatorId, m.JoinedAt, m.Id });
         builder.HasIndex(m => new { m.CreatorId, m.LifetimePaidMinor, m.Id });
+        builder.Property(m => m.DisplayName).HasMaxLength(80).HasDefaultValue("");
+        builder.HasIndex(m => new { m.CreatorId, m.DisplayName, m.Id });
         // The roster's total and status filters count within a creator by status.
         builder.HasIndex(m => new { m.CreatorId, m.Status });
         builder.HasOne(m => m.Creator).WithMany().HasForeignKey(m => m.CreatorId).OnDelete(DeleteBehavior.Restrict);

@@ -37,6 +37,12 @@ public class Creator
     /// <summary>Stripe says the account can be paid out.</summary>
     public bool PayoutsEnabled { get; set; }
 
+    /// <summary>
+    /// When the monthly totals were last built from the whole history; null when they must be
+    /// (never built, or the true-fan threshold changed). Between builds every write keeps them.
+    /// </summary>
+    public DateTime? TotalsBuiltAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -16,6 +16,12 @@ public class Member
 
     public AppUser? User { get; set; }
 
+    /// <summary>
+    /// The fan's display name, copied from their account so the roster sorts by name from an
+    /// index; the database context keeps it in step when the account's name changes.
+    /// </summary>
+    public string DisplayName { get; set; } = "";
+
     public int? TierId { get; set; }
 
     public Tier? Tier { get; set; }

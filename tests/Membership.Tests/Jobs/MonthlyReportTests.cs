@@ -32,14 +32,22 @@ public sealed class MonthlyReportTests
 {
     private static readonly DateOnly March = new(2026, 3, 1);
 
-    [Fact]
-    public async Task Figures_KnownHistory_EqualTheHandWorkedOnes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Figures_KnownHistory_EqualTheHandWorkedOnes(bool totalsBuiltFromHistory)
     {
         await using var site = new MembershipFactory();
         var creator = await SeedAsync(site);
+        // The totals kept with each write, or built again from the whole history (as after a threshold change).
+        await site.WithDbAsync(db => db.Creators.Where(c => c.Id == creator)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalsBuiltAt, totalsBuiltFromHistory ? null : DateTime.UtcNow)));
 
-        var figures = await site.WithDbAsync(async db =>
-            await new CreatorMetrics(db).ForMonthAsync(await db.Creators.SingleAsync(c => c.Id == creator), March, CancellationToken.None));
+        await using var scope = site.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        var figures = await scope.ServiceProvider.GetRequiredService<CreatorMetrics>()
+            .ForMonthAsync(await db.Creators.SingleAsync(c => c.Id == creator), March, CancellationToken.None);
+        Assert.NotNull(await db.Creators.Where(c => c.Id == creator).Select(c => c.TotalsBuiltAt).SingleAsync());
 
         Assert.Equal(3800, figures.MrrStart);
         Assert.Equal(4800, figures.MrrEnd);
@@ -57,6 +65,55 @@ public sealed class MonthlyReportTests
         Assert.Equal(869, figures.FansNeeded);
         Assert.Equal(new DateOnly(2080, 3, 1), figures.ProjectedMonth);
         Assert.False(figures.NotAtCurrentPace);
+    }
+
+    [Fact]
+    public async Task Totals_KeptWithEachWrite_EqualTheOnesBuiltFromTheHistory()
+    {
+        await using var site = new MembershipFactory();
+        var creator = await SeedAsync(site);
+
+        await site.WithDbAsync(db => MonthlyTotalsCheck.KeptTotalsEqualBuiltAsync(db, creator));
+    }
+
+    [Fact]
+    public async Task Totals_FollowerLeavesAndThresholdChanges_FiguresFollow()
+    {
+        await using var site = new MembershipFactory();
+        var creator = await SeedAsync(site);
+        async Task<MonthFigures> MarchAsync()
+        {
+            await using var scope = site.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            return await scope.ServiceProvider.GetRequiredService<CreatorMetrics>()
+                .ForMonthAsync(await db.Creators.SingleAsync(c => c.Id == creator), March, CancellationToken.None);
+        }
+
+        Assert.Equal((2, 3), ((await MarchAsync()).FreeMembersEnd, (await MarchAsync()).TrueFansEnd));
+
+        // A free follower leaves: one free member fewer, as the history says.
+        await site.WithDbAsync(async db =>
+        {
+            var follower = await db.Members.FirstAsync(m => m.CreatorId == creator && m.Status == MemberStatus.Following);
+            follower.Status = MemberStatus.Left;
+            await db.SaveChangesAsync();
+            await MonthlyTotalsCheck.KeptTotalsEqualBuiltAsync(db, creator);
+        });
+        Assert.Equal(1, (await MarchAsync()).FreeMembersEnd);
+
+        // The creator lowers the true-fan threshold to $50 a year: every paying member (at least $60) is one now.
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            var page = await db.Creators.SingleAsync(c => c.Id == creator);
+            var (_, errors) = await scope.ServiceProvider.GetRequiredService<Membership.Web.Features.Creators.CreatorProfileHandler>().SaveAsync(page.UserId, page,
+                new Membership.Web.Features.Creators.CreatorProfileRequest { Handle = page.Handle, DisplayName = page.DisplayName, Currency = "USD", YearlyGoal = "100000", TrueFanThreshold = "50" });
+            Assert.False(errors.Any);
+        }
+
+        var march = await MarchAsync();
+        Assert.Equal((5, 5), (march.PaidMembersEnd, march.TrueFansEnd));
+        await site.WithDbAsync(db => MonthlyTotalsCheck.KeptTotalsEqualBuiltAsync(db, creator));
     }
 
     [Fact]

@@ -51,6 +51,13 @@ public sealed partial class RosterTests
         Assert.Equal("email,name,status,tier,interval,joined_at,lifetime_paid,currency,complimentary_until", lines[0].TrimEnd('\r'));
         Assert.Equal(2, lines.Length - 1);
         Assert.Contains(lines, l => l.StartsWith(yearly.Email + ",Fan yearly,active,Gold,year,", StringComparison.Ordinal) && l.Contains(",150.00,USD,"));
+
+        // A fan who renames their account is found, and sorted, by the new name.
+        Assert.Equal(HttpStatusCode.Redirect, (await follower.Browser.SubmitAsync("/account/settings", "/account/settings/profile",
+            new Dictionary<string, string> { ["Profile.DisplayName"] = "Aardvark Follower" })).Status);
+        Assert.Equal(follower.Email, (await EmailsAsync("?sort=name"))[0]);
+        Assert.Equal([follower.Email], await EmailsAsync("?q=aardvark"));
+        Assert.Contains("Aardvark Follower", (await creator.Browser.GetAsync("/creator/members?sort=name")).Html);
     }
 
     [Fact]

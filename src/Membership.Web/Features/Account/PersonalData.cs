@@ -110,9 +110,16 @@ public sealed class PersonalDataHandler(MembershipDbContext db, StripeGateway st
             user.SecurityStamp = Guid.NewGuid().ToString("N");
             user.LockoutEnabled = true;
             user.LockoutEnd = DateTimeOffset.MaxValue;
-            await db.Members.Where(m => m.UserId == userId).ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MemberStatus.Left).SetProperty(m => m.PostEmails, false).SetProperty(m => m.FeedToken, (string?)null)
-                .SetProperty(m => m.Notes, "").SetProperty(m => m.UpdatedAt, now), cancellationToken);
+            // Tracked, not ExecuteUpdate: a member who leaves no longer counts as a follower in the creator's monthly totals.
+            foreach (var member in await db.Members.Where(m => m.UserId == userId).ToListAsync(cancellationToken))
+            {
+                member.Status = MemberStatus.Left;
+                member.PostEmails = false;
+                member.FeedToken = null;
+                member.Notes = "";
+                member.UpdatedAt = now;
+            }
+
             await db.MagicLinkTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);

@@ -112,7 +112,13 @@ public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider c
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var creator = existing ?? new Creator { UserId = userId, CreatedAt = now };
+        var creator = existing ?? new Creator { UserId = userId, CreatedAt = now, TotalsBuiltAt = now };
+        if (existing is not null && existing.TrueFanThresholdMinor != threshold)
+        {
+            // Who counts as a true fan changed in every month: the totals are built again on the next view.
+            creator.TotalsBuiltAt = null;
+        }
+
         creator.Handle = handle;
         creator.DisplayName = request.DisplayName.Trim();
         creator.Bio = request.Bio?.Trim() ?? "";

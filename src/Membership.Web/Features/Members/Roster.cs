@@ -116,7 +116,7 @@ public sealed class RosterQuery(MembershipDbContext db)
         {
             var upper = filter.Q.Trim().ToUpperInvariant();
             var lower = filter.Q.Trim().ToLowerInvariant();
-            members = members.Where(m => m.User!.NormalizedEmail!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower));
+            members = members.Where(m => m.User!.NormalizedEmail!.Contains(upper) || m.DisplayName.ToLower().Contains(lower));
         }
 
         if (filter.Tier is { } tier)
@@ -169,7 +169,7 @@ public sealed class RosterQuery(MembershipDbContext db)
                 var paid = long.Parse(value, CultureInfo.InvariantCulture);
                 return members.Where(m => m.LifetimePaidMinor < paid || (m.LifetimePaidMinor == paid && m.Id < id));
             case "name":
-                return members.Where(m => string.Compare(m.User!.DisplayName, value) > 0 || (m.User.DisplayName == value && m.Id > id));
+                return members.Where(m => string.Compare(m.DisplayName, value) > 0 || (m.DisplayName == value && m.Id > id));
             default:
                 var joined = new DateTime(long.Parse(value, CultureInfo.InvariantCulture), DateTimeKind.Utc);
                 return members.Where(m => m.JoinedAt < joined || (m.JoinedAt == joined && m.Id < id));
@@ -179,7 +179,7 @@ public sealed class RosterQuery(MembershipDbContext db)
     private static IQueryable<Member> Ordered(IQueryable<Member> members, string? sort) => sort switch
     {
         "paid" => members.OrderByDescending(m => m.LifetimePaidMinor).ThenByDescending(m => m.Id),
-        "name" => members.OrderBy(m => m.User!.DisplayName).ThenBy(m => m.Id),
+        "name" => members.OrderBy(m => m.DisplayName).ThenBy(m => m.Id),
         _ => members.OrderByDescending(m => m.JoinedAt).ThenByDescending(m => m.Id),
     };
 
@@ -187,7 +187,7 @@ public sealed class RosterQuery(MembershipDbContext db)
     {
         var live = LiveSubscriptions;
         return members.Select(m => new RosterRow(
-            m.Id, m.User!.DisplayName, m.User.Email ?? "", m.Tier != null ? m.Tier.Name : null, m.Status, m.IsComplimentary, m.ComplimentaryUntil,
+            m.Id, m.DisplayName, m.User!.Email ?? "", m.Tier != null ? m.Tier.Name : null, m.Status, m.IsComplimentary, m.ComplimentaryUntil,
             live.Any(s => s.MemberId == m.Id && s.CancelAtPeriodEnd),
             live.Where(s => s.MemberId == m.Id).OrderByDescending(s => s.StartedAt).Select(s => (BillingInterval?)s.Interval).FirstOrDefault(),
             m.JoinedAt, m.LifetimePaidMinor));

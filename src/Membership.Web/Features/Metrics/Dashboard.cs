@@ -27,7 +27,7 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
     public async Task<DashboardData> LoadAsync(Creator creator, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var months = await metrics.ForMonthsAsync(creator, from, to, cancellationToken);
-        return new DashboardData(creator.Currency, months, await metrics.CohortsAsync(creator.Id, from, to, cancellationToken),
+        return new DashboardData(creator.Currency, months, await metrics.CohortsAsync(creator, from, to, cancellationToken),
             await TiersAsync(creator.Id, cancellationToken), await NowAsync(creator, months, cancellationToken));
     }
 
@@ -63,7 +63,7 @@ public sealed class DashboardQuery(MembershipDbContext db, CreatorMetrics metric
         }
         else
         {
-            (mrr, paid, trueFans) = await metrics.AtAsync(creator, now, cancellationToken);
+            (mrr, paid, trueFans) = await metrics.NowAsync(creator, cancellationToken);
             var followers = await db.Members.CountAsync(m => m.CreatorId == creator.Id && m.Status != MemberStatus.Left, cancellationToken);
             free = Math.Max(0, followers - paid);
         }
