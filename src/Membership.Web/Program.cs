@@ -9,6 +9,7 @@ using Membership.Web.Features.Tiers;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Commands;
 using Membership.Web.Infrastructure.Database;
+using Membership.Web.Infrastructure.Health;
 using Membership.Web.Infrastructure.Email;
 using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
@@ -122,7 +123,10 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
         options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
     }
 });
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.Ready])
+    .AddCheck<SmtpHealthCheck>("smtp", tags: [HealthEndpoints.Ready])
+    .AddCheck<StripeHealthCheck>("stripe", tags: [HealthEndpoints.Ready]);
 builder.Services.Configure<FormOptions>(options => options.ValueCountLimit = 200);
 
 builder.Services.AddScoped<PublicLinks>();
@@ -208,7 +212,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapJobsDashboard();
 
-app.MapHealthChecks("/healthz").DisableRateLimiting();
+app.MapHealthEndpoints();
 app.MapControllers();
 
 await app.RunAsync();

@@ -337,7 +337,7 @@ public sealed partial class PublishedSite : IAsyncLifetime
 
             try
             {
-                using var response = await http.GetAsync($"{BaseUrl}/healthz");
+                using var response = await http.GetAsync($"{BaseUrl}/healthz/ready");
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -354,7 +354,7 @@ public sealed partial class PublishedSite : IAsyncLifetime
         }
 
         throw new TimeoutException(
-            $"{BaseUrl}/healthz did not answer 200 within {StartupTimeout.TotalSeconds:0} s (last: {last}). The site's output:\n{ServerLog}");
+            $"{BaseUrl}/healthz/ready did not answer 200 within {StartupTimeout.TotalSeconds:0} s (last: {last}). The site's output:\n{ServerLog}");
     }
 
     private void StopServer()

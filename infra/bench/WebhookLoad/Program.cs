@@ -11,7 +11,7 @@ namespace Membership.Bench.WebhookLoad;
 
 /// <summary>
 /// Starts the real site on Kestrel (127.0.0.1, SQLite in a temp folder) and, with one client at
-/// one concurrency, sends the same number of <c>GET /healthz</c> (the cheap baseline) and of
+/// one concurrency, sends the same number of <c>GET /healthz/ready</c> (the cheap baseline) and of
 /// <c>POST /webhooks/stripe</c> with unique, correctly signed events; prints requests/s, p50, p99
 /// and errors of each, their ratio, the goals, and checks that the <c>StripeEvents</c> table holds
 /// every event sent. Exits 0 unless something is functionally wrong (an error response, an event
@@ -194,14 +194,14 @@ internal static class WebhookLoadBench
     private static readonly Dictionary<Kind, string> Names = new()
     {
         [Kind.Static] = "GET  /js/post-editor.js (static, 1 KB)",
-        [Kind.Health] = "GET  /healthz (baseline)",
+        [Kind.Health] = "GET  /healthz/ready (baseline)",
         [Kind.Webhook] = "POST /webhooks/stripe (signed events)",
     };
 
     /// <summary>The cheapest request the site serves: a small file through the whole middleware pipeline, no database.</summary>
     private static HttpRequestMessage StaticRequest() => new(HttpMethod.Get, "/js/post-editor.js");
 
-    private static HttpRequestMessage HealthRequest() => new(HttpMethod.Get, "/healthz");
+    private static HttpRequestMessage HealthRequest() => new(HttpMethod.Get, "/healthz/ready");
 
     /// <summary>The event as Stripe posts it, signed now (as Stripe signs each delivery attempt).</summary>
     private static HttpRequestMessage WebhookRequest(string json)

@@ -1,9 +1,9 @@
 using Membership.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Membership.Web.Infrastructure.Database;
+namespace Membership.Web.Infrastructure.Health;
 
-/// <summary>Healthy when the database answers a query; <c>/healthz</c> answers 503 otherwise.</summary>
+/// <summary>Healthy when the database answers a query; <c>/healthz/ready</c> answers 503 otherwise (the node cannot serve anything without it).</summary>
 public sealed class DatabaseHealthCheck(MembershipDbContext db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -1,0 +1,66 @@
+using System.Net.Sockets;
+using Membership.Web.Infrastructure.Stripe;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Membership.Web.Infrastructure.Health;
+
+/// <summary>
+/// Whether the SMTP server accepts a connection. Degraded, not unhealthy, when it does not: the
+/// site keeps serving, and mail waits in the outbox and recipient rows until it is back.
+/// </summary>
+public sealed class SmtpHealthCheck(IOptions<EmailSettings> settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var smtp = settings.Value.Smtp;
+        if (string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            return HealthCheckResult.Healthy("No SMTP server: mail is written to the pickup folder.");
+        }
+
+        return await Reachability.TcpAsync(smtp.Host, smtp.Port, cancellationToken)
+            ? HealthCheckResult.Healthy("The SMTP server accepts connections.")
+            : HealthCheckResult.Degraded("The SMTP server does not accept connections; mail waits until it does.");
+    }
+}
+
+/// <summary>
+/// Whether Stripe's API accepts a connection. Degraded when it does not: pages and paid posts keep
+/// working; joining fails with a clear message and webhooks are redelivered by Stripe.
+/// </summary>
+public sealed class StripeHealthCheck(StripeEndpoint stripe, IOptions<StripeSettings> settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (stripe.IsSimulated)
+        {
+            return HealthCheckResult.Healthy("Payments are simulated by the built-in Stripe emulator.");
+        }
+
+        var api = Uri.TryCreate(settings.Value.ApiBase, UriKind.Absolute, out var configured) ? configured : new Uri("https://api.stripe.com");
+        return await Reachability.TcpAsync(api.Host, api.Port, cancellationToken)
+            ? HealthCheckResult.Healthy("Stripe's API accepts connections.")
+            : HealthCheckResult.Degraded("Stripe's API does not accept connections.");
+    }
+}
+
+internal static class Reachability
+{
+    /// <summary>A TCP connection within three seconds.</summary>
+    public static async Task<bool> TcpAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (Exception exception) when (exception is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
