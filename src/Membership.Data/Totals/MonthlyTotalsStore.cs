@@ -30,11 +30,17 @@ internal static class MonthlyTotalsStore
         t.PlatformFeesMinor, t.RefundsMinor,
     ];
 
+    // The statements, written once: [0] SQLite and PostgreSQL, [1] SQL Server.
+    private static readonly string[] MonthUpserts =
+        [.. new[] { false, true }.Select(sqlServer => Upsert(sqlServer, "CreatorMonthTotals", ["CreatorId", "Month"], MonthColumns))];
+
+    private static readonly string[] CohortUpserts =
+        [.. new[] { false, true }.Select(sqlServer => Upsert(sqlServer, "CohortMonthTotals", ["CreatorId", "CohortMonth", "Month"], ["PaidChange"]))];
+
     public static async Task AddAsync(MembershipDbContext db, MonthlyContributions sums, CancellationToken cancellationToken)
     {
-        var sqlServer = db.Database.ProviderName == "Microsoft.EntityFrameworkCore.SqlServer";
-        var monthSql = Upsert(sqlServer, "CreatorMonthTotals", ["CreatorId", "Month"], MonthColumns);
-        var cohortSql = Upsert(sqlServer, "CohortMonthTotals", ["CreatorId", "CohortMonth", "Month"], ["PaidChange"]);
+        var dialect = db.Database.ProviderName == "Microsoft.EntityFrameworkCore.SqlServer" ? 1 : 0;
+        var (monthSql, cohortSql) = (MonthUpserts[dialect], CohortUpserts[dialect]);
 
         // A fixed order, so two transactions touching the same rows lock them in the same order.
         foreach (var total in sums.Months.Values.Where(t => !MonthlyContributions.IsEmpty(t)).OrderBy(t => t.CreatorId).ThenBy(t => t.Month))

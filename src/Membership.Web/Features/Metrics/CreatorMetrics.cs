@@ -19,6 +19,9 @@ namespace Membership.Web.Features.Metrics;
 /// </remarks>
 public sealed class CreatorMetrics(MembershipDbContext db, IServiceScopeFactory scopes, TimeProvider clock)
 {
+    // Creators whose totals this request has found built: a dashboard asks three times.
+    private readonly HashSet<int> _built = [];
+
     public async Task<MonthFigures> ForMonthAsync(Creator creator, DateOnly month, CancellationToken cancellationToken) =>
         (await ForMonthsAsync(creator, month, month, cancellationToken))[0];
 
@@ -190,16 +193,20 @@ public sealed class CreatorMetrics(MembershipDbContext db, IServiceScopeFactory 
     /// <summary>Builds the creator's totals from the history when they never were (or the true-fan threshold changed).</summary>
     private async Task EnsureTotalsAsync(Creator creator, CancellationToken cancellationToken)
     {
-        if (creator.TotalsBuiltAt is not null
-            || await db.Creators.AnyAsync(c => c.Id == creator.Id && c.TotalsBuiltAt != null, cancellationToken))
+        if (creator.TotalsBuiltAt is not null || _built.Contains(creator.Id))
         {
             return;
         }
 
-        // Its own context: the build clears what it tracks, and the caller's entities stay as they are.
-        await using var scope = scopes.CreateAsyncScope();
-        await MonthlyTotalsBuild.BuildAsync(
-            scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), creator.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (!await db.Creators.AnyAsync(c => c.Id == creator.Id && c.TotalsBuiltAt != null, cancellationToken))
+        {
+            // Its own context: the build clears what it tracks, and the caller's entities stay as they are.
+            await using var scope = scopes.CreateAsyncScope();
+            await MonthlyTotalsBuild.BuildAsync(
+                scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), creator.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        }
+
+        _built.Add(creator.Id);
     }
 
     public static DateTime Instant(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
