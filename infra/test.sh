@@ -4,7 +4,8 @@
 #   2. starts a throwaway PostgreSQL server on a free loopback port;
 #   3. checks every provider's migrations against the model and writes the SQL Server script;
 #   4. runs the integration suite on SQLite, then again on PostgreSQL, and the Stripe emulator's suite;
-#   5. publishes the site and runs the browser journeys in Chromium.
+#   5. publishes the site and runs the browser journeys in Chromium;
+#   6. runs infra/scale-test.sh: three site processes on that PostgreSQL server, a worker killed mid-delivery.
 # Ends with one line: "tests: N passed, M failed". Exit code 0 only when nothing failed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,52 +18,9 @@ failed=0
 
 log() { printf '\n== %s\n' "$*"; }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# as_root, free_port, start_postgres (exports MEMBERSHIP_TEST_POSTGRES), stop_postgres.
+source "$root/infra/lib/common.sh"
 
-install_prerequisites() {
-  local missing=()
-  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "Installing ${missing[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-}
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-pg_dir=""
-pg_bin=""
-start_postgres() {
-  pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-  pg_dir="$(mktemp -d /tmp/membership-pg.XXXXXX)"
-  pg_port="$(free_port)"
-  local run=()
-  if [ "$(id -u)" = 0 ]; then
-    chown postgres:postgres "$pg_dir"
-    run=(su postgres -s /bin/sh -c)
-  else
-    run=(sh -c)
-  fi
-  "${run[@]}" "'$pg_bin/initdb' -D '$pg_dir/data' -A trust -U postgres >'$pg_dir/initdb.log' 2>&1" || { cat "$pg_dir/initdb.log"; return 1; }
-  # Durability off: a test database is thrown away, and fsync is most of its cost.
-  "${run[@]}" "'$pg_bin/pg_ctl' -D '$pg_dir/data' -l '$pg_dir/server.log' -w -t 60 -o \"-p $pg_port -k '$pg_dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >/dev/null" \
-    || { cat "$pg_dir/server.log"; return 1; }
-  export MEMBERSHIP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true"
-  echo "PostgreSQL on 127.0.0.1:$pg_port"
-}
-
-stop_postgres() {
-  [ -n "$pg_dir" ] || return 0
-  if [ "$(id -u)" = 0 ]; then
-    su postgres -s /bin/sh -c "'$pg_bin/pg_ctl' -D '$pg_dir/data' -m immediate stop" >/dev/null 2>&1
-  else
-    "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1
-  fi
-  rm -rf "$pg_dir"
-}
 trap stop_postgres EXIT
 
 # A check that is not an xunit test (migrations, script): counted as one test.
@@ -96,7 +54,7 @@ run_tests() {
   echo "$name: $p passed, $((f + e)) failed"
 }
 
-install_prerequisites
+install_prerequisites postgresql chromium python3-aiosmtpd
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log "Build"
@@ -126,12 +84,33 @@ else
   failed=$((failed + 1))
 fi
 
-log "Browser journeys"
+log "Publish"
+published=false
 if dotnet publish src/Membership.Web -c Release --no-build --nologo -v quiet -o "$artifacts/publish"; then
-  run_tests browser tests/Membership.BrowserTests \
-    MEMBERSHIP_PUBLISH_DIR="$artifacts/publish" MEMBERSHIP_ARTIFACTS_DIR="$artifacts/browser"
+  published=true
 else
   echo "FAIL publish"
+  failed=$((failed + 1))
+fi
+
+log "Browser journeys"
+if $published; then
+  run_tests browser tests/Membership.BrowserTests \
+    MEMBERSHIP_PUBLISH_DIR="$artifacts/publish" MEMBERSHIP_ARTIFACTS_DIR="$artifacts/browser"
+fi
+
+# Three site processes on the PostgreSQL server above, a worker killed mid-delivery (infra/scale-test.sh).
+log "Scale-out: three nodes on PostgreSQL"
+if $published && [ -n "${MEMBERSHIP_TEST_POSTGRES:-}" ]; then
+  if bash infra/scale-test.sh --publish-dir "$artifacts/publish" >"$results/scale-test.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok   scale-test"
+  else
+    failed=$((failed + 1)); echo "FAIL scale-test (logs: artifacts/scale/)"
+  fi
+  sed -n '/^Scale test:/,$p' "$results/scale-test.log"
+  grep -q '^Scale test:' "$results/scale-test.log" || tail -n 30 "$results/scale-test.log"
+else
+  echo "FAIL scale-test: needs the published site and the PostgreSQL server"
   failed=$((failed + 1))
 fi
 

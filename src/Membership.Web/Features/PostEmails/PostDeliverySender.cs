@@ -45,9 +45,11 @@ public sealed partial class PostDeliverySender(
             return;
         }
 
+        // "host:pid/run/connection": an operator (and the scale test) can tell which process holds a claim.
         var run = Guid.NewGuid().ToString("N")[..12];
+        var host = Environment.MachineName.Length > 32 ? Environment.MachineName[..32] : Environment.MachineName;
         var workers = Enumerable.Range(0, channels.Parallelism)
-            .Select(index => WorkAsync(context, $"{Environment.MachineName}/{run}/{index}", cancellationToken))
+            .Select(index => WorkAsync(context, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
             .ToList();
         var sent = (await Task.WhenAll(workers)).Sum();
         logger.LogInformation("Sent {Count} emails for delivery {DeliveryId} of post {PostId}", sent, deliveryId, context.Post.Id);

@@ -1,4 +1,5 @@
 using Membership.Web.Infrastructure.Database;
+using Membership.Web.Infrastructure.Jobs;
 
 namespace Membership.Web.Infrastructure.Commands;
 
@@ -44,6 +45,7 @@ public static class CommandLine
         {
             case "migrate":
                 await DatabaseSetup.MigrateAsync(app.Services);
+                await JobsSetup.MigrateStorageAsync(app.Configuration, app.Environment);
                 Console.WriteLine("Database migrated.");
                 return 0;
             case "seed-demo":
@@ -54,6 +56,7 @@ public static class CommandLine
                 }
 
                 await DatabaseSetup.MigrateAsync(app.Services);
+                await JobsSetup.MigrateStorageAsync(app.Configuration, app.Environment);
                 await using (var scope = app.Services.CreateAsyncScope())
                 {
                     var creator = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();

@@ -54,6 +54,43 @@ public static class JobsSetup
     }
 
     /// <summary>
+    /// Creates or upgrades Hangfire's tables (schema <c>hangfire</c>) in the site's database, as
+    /// part of the <c>migrate</c> command. Preparing them is migrating: a node prepares them itself
+    /// only with <c>Database:MigrateOnStartup</c> (one node); with several nodes the migration job
+    /// does it once, so nodes starting together never race to create the schema.
+    /// </summary>
+    public static async Task MigrateStorageAsync(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var jobs = configuration.GetSection("Jobs").Get<JobSettings>() ?? new JobSettings();
+        var database = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
+        if (jobs.Storage == JobStorageKind.InMemory)
+        {
+            return;
+        }
+
+        var connectionString = DatabaseSetup.ResolveConnectionString(database, configuration, environment);
+        switch (database.Provider)
+        {
+            case DatabaseProvider.PostgreSql:
+                await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+                {
+                    await connection.OpenAsync();
+                    PostgreSqlObjectsInstaller.Install(connection);
+                }
+
+                break;
+            case DatabaseProvider.SqlServer:
+                await using (var connection = new Microsoft.Data.SqlClient.SqlConnection(connectionString))
+                {
+                    await connection.OpenAsync();
+                    SqlServerObjectsInstaller.Install(connection);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
     /// Storage follows the database: SQL Server and PostgreSQL keep Hangfire's queues in the
     /// site's own database (schema <c>hangfire</c>), shared by every node; SQLite uses memory
     /// (one node; jobs work from database state, so nothing of value is lost on restart).
@@ -66,11 +103,11 @@ public static class JobsSetup
             case DatabaseProvider.SqlServer:
                 return new SqlServerStorage(DatabaseSetup.ResolveConnectionString(database, configuration, environment), new SqlServerStorageOptions
                 {
-                    PrepareSchemaIfNecessary = true,
+                    PrepareSchemaIfNecessary = database.MigrateOnStartup,
                     QueuePollInterval = TimeSpan.FromSeconds(1),
                 });
             case DatabaseProvider.PostgreSql:
-                var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) };
+                var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = database.MigrateOnStartup, QueuePollInterval = TimeSpan.FromSeconds(1) };
                 return new PostgreSqlStorage(new NpgsqlConnectionFactory(DatabaseSetup.ResolveConnectionString(database, configuration, environment), options), options);
             default:
                 return new InMemoryStorage(new InMemoryStorageOptions());
