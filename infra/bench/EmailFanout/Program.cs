@@ -119,7 +119,7 @@ internal static class EmailFanoutBench
         int deliveryId;
         await using (var scope = services.CreateAsyncScope())
         {
-            var (delivery, errors) = await scope.ServiceProvider.GetRequiredService<RecordDeliveryHandler>().RecordAsync(postId, cancellationToken);
+            var (delivery, _, errors) = await scope.ServiceProvider.GetRequiredService<RecordDeliveryHandler>().RecordAsync(postId, cancellationToken);
             deliveryId = delivery?.Id ?? throw new InvalidOperationException("Recording the delivery failed: " + string.Join("; ", errors.Items.Select(e => e.Message)));
         }
 

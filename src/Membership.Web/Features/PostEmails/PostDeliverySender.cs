@@ -62,6 +62,7 @@ public sealed partial class PostDeliverySender(
         await using var channel = channels.Create();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+        await using var marks = await RecipientCommands.PrepareSentMarkAsync(db, worker, cancellationToken);
         var retry = RetryPipeline(channel);
         var batchSize = Math.Max(1, Delivery.BatchSize / channels.Parallelism);
         while (true)
@@ -105,7 +106,11 @@ public sealed partial class PostDeliverySender(
                     {
                         var message = Compose(context, recipient);
                         await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
-                        await FinishAsync(db, worker, recipient.Id, RecipientStatus.Sent, null, cancellationToken);
+                        if (!await marks.MarkAsync(recipient.Id, clock.GetUtcNow().UtcDateTime))
+                        {
+                            logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", recipient.Id, worker, RecipientStatus.Sent);
+                        }
+
                         sent++;
                     }
                     catch (Exception exception) when (SmtpFailures.IsPermanentForRecipient(exception))

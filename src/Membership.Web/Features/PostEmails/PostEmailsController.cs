@@ -79,8 +79,8 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
             return NotFound();
         }
 
-        var (delivery, errors) = await handler.RecordAsync(id);
-        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"Sending to {delivery!.Recipients.Count} members.";
+        var (_, recipients, errors) = await handler.RecordAsync(id);
+        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"Sending to {recipients} members.";
         TempData["NoticeIsError"] = errors.Any;
         return RedirectToAction("Edit", "CreatorPosts", new { id });
     }

@@ -14,44 +14,42 @@ namespace Membership.Web.Features.PostEmails;
 /// </summary>
 public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJobClient jobs, TimeProvider clock, ILogger<RecordDeliveryHandler> logger)
 {
-    public async Task<(EmailDelivery? Delivery, Errors Errors)> RecordAsync(int postId, CancellationToken cancellationToken = default)
+    public async Task<(EmailDelivery? Delivery, int Recipients, Errors Errors)> RecordAsync(int postId, CancellationToken cancellationToken = default)
     {
         var post = await db.Posts.Include(p => p.Tiers).Include(p => p.Creator).SingleOrDefaultAsync(p => p.Id == postId, cancellationToken);
         if (post is null)
         {
-            return (null, new Errors().Add("", "The post no longer exists."));
+            return (null, 0, new Errors().Add("", "The post no longer exists."));
         }
 
         if (post.Status != PostStatus.Published)
         {
-            return (null, new Errors().Add("", "Publish the post before emailing it."));
+            return (null, 0, new Errors().Add("", "Publish the post before emailing it."));
         }
 
         if (await db.EmailDeliveries.AnyAsync(d => d.PostId == postId, cancellationToken))
         {
-            return (null, new Errors().Add("", "This post has already been emailed."));
+            return (null, 0, new Errors().Add("", "This post has already been emailed."));
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var recipients = await RecipientsQuery(post).ToListAsync(cancellationToken);
-        var delivery = new EmailDelivery { PostId = post.Id, CreatedAt = now };
-        delivery.Recipients.AddRange(recipients.Select(r => new EmailRecipient
-        {
-            MemberId = r.MemberId,
-            Email = r.Email,
-            Status = RecipientStatus.Pending,
-        }));
-        if (recipients.Count == 0)
-        {
-            delivery.CompletedAt = now;
-        }
+        var recipients = (await RecipientsQuery(post).ToListAsync(cancellationToken)).Select(r => (r.MemberId, r.Email)).ToList();
+        var delivery = new EmailDelivery { PostId = post.Id, CreatedAt = now, CompletedAt = recipients.Count == 0 ? now : null };
 
-        // One SaveChanges is one transaction: the delivery and all its recipients, or nothing.
-        // (No explicit transaction: SQL Server's retrying execution strategy refuses those.)
-        db.EmailDeliveries.Add(delivery);
+        // One transaction: the delivery and all its recipients, or nothing. Under the provider's
+        // execution strategy (SQL Server retries a transient failure by running it all again).
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+            {
+                db.ChangeTracker.Clear();
+                delivery.Id = 0;
+                await using var transaction = await db.Database.BeginTransactionAsync(token);
+                db.EmailDeliveries.Add(delivery);
+                await db.SaveChangesAsync(token);
+                await RecipientCommands.InsertAsync(db, delivery.Id, recipients, token);
+                await transaction.CommitAsync(token);
+            }, cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -61,7 +59,7 @@ public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJob
             }
 
             // Recorded concurrently (two clicks, two nodes): the unique post index kept one.
-            return (null, new Errors().Add("", "This post has already been emailed."));
+            return (null, 0, new Errors().Add("", "This post has already been emailed."));
         }
 
         logger.LogInformation("Recorded email delivery {DeliveryId} of post {PostId} to {Count} members", delivery.Id, post.Id, recipients.Count);
@@ -70,7 +68,7 @@ public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJob
             jobs.Enqueue<PostDeliverySender>(sender => sender.SendAsync(delivery.Id, CancellationToken.None));
         }
 
-        return (delivery, Errors.None);
+        return (delivery, recipients.Count, Errors.None);
     }
 
     private async Task<bool> AlreadyRecordedAsync(int postId)
