@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
-#   1. installs what the tests need on Debian/Ubuntu when missing (PostgreSQL, Chromium, aiosmtpd);
+#   1. installs what the tests need on Debian/Ubuntu when missing (PostgreSQL, Chromium, aiosmtpd),
+#      and Azurite from npm (infra/tools);
 #   2. starts a throwaway PostgreSQL server on a free loopback port;
 #   3. checks every provider's migrations against the model and writes the SQL Server script;
 #   4. runs the integration suite on SQLite, then again on PostgreSQL, and the Stripe emulator's suite;
@@ -56,6 +57,19 @@ run_tests() {
 
 install_prerequisites postgresql chromium python3-aiosmtpd
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Azurite (Azure Blob Storage emulator) for the upload storage tests, at the version pinned in
+# infra/tools/package-lock.json; the test fixture starts it from infra/tools/node_modules.
+# Installed again only when the lock file changed since the last install (npm ci starts afresh).
+log "Azurite"
+if ! cmp -s infra/tools/package-lock.json infra/tools/node_modules/.installed-lock.json; then
+  if (cd infra/tools && npm ci --no-audit --no-fund --loglevel=error); then
+    cp infra/tools/package-lock.json infra/tools/node_modules/.installed-lock.json
+  else
+    echo "FAIL azurite: npm ci in infra/tools did not install it (the blob storage tests will fail)"
+    failed=$((failed + 1))
+  fi
+fi
 
 log "Build"
 dotnet tool restore >/dev/null

@@ -47,13 +47,7 @@ builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
 builder.Services.AddMembershipJobs(configuration, environment);
 builder.Services.AddMembershipStripe(configuration);
-builder.Services.AddSingleton<IFileStorage>(_ =>
-{
-    var directory = configuration["Uploads:Directory"];
-    return new LocalFolderStorage(string.IsNullOrWhiteSpace(directory)
-        ? Path.Combine(DatabaseSetup.DataDirectory(configuration, environment), "uploads")
-        : Path.GetFullPath(directory, environment.ContentRootPath));
-});
+builder.Services.AddMembershipFileStorage(configuration, environment);
 
 builder.Services.AddDataProtection()
     .SetApplicationName("Membership")

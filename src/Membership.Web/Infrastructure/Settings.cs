@@ -126,6 +126,29 @@ public sealed class UploadSettings
 
     /// <summary>The request-size ceiling compiled into the upload endpoint.</summary>
     public const long HardLimitBytes = 500L * 1024 * 1024;
+
+    /// <summary>Where files live: a local folder (one node) or Azure Blob Storage (several nodes).</summary>
+    public UploadStorageKind Storage { get; set; } = UploadStorageKind.Local;
+
+    /// <summary>Used when <see cref="Storage"/> is <see cref="UploadStorageKind.AzureBlob"/>.</summary>
+    public AzureBlobSettings AzureBlob { get; set; } = new();
+}
+
+/// <summary>The kinds of upload storage <c>Uploads:Storage</c> names.</summary>
+public enum UploadStorageKind
+{
+    Local,
+    AzureBlob,
+}
+
+/// <summary>Section <c>Uploads:AzureBlob</c>.</summary>
+public sealed class AzureBlobSettings
+{
+    /// <summary>The storage account's connection string: a secret, so from an environment variable or secret store.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The container the files go in; made private on first use if missing.</summary>
+    public string Container { get; set; } = "uploads";
 }
 
 /// <summary>Section <c>Jobs</c>: Hangfire.</summary>
