@@ -42,7 +42,9 @@ public sealed class RecordDeliveryHandler(MembershipDbContext db, IBackgroundJob
         {
             await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
             {
-                db.ChangeTracker.Clear();
+                // A retry starts over: the delivery is added afresh (the post and whatever else the
+                // caller has tracked stay as they are).
+                db.Entry(delivery).State = EntityState.Detached;
                 delivery.Id = 0;
                 await using var transaction = await db.Database.BeginTransactionAsync(token);
                 db.EmailDeliveries.Add(delivery);

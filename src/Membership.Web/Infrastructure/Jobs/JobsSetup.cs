@@ -36,13 +36,14 @@ public static class JobsSetup
             provider.GetRequiredService<IGlobalConfiguration>();
             return storage.Instance ?? throw new InvalidOperationException("Hangfire storage was not configured.");
         });
-        services.AddHangfire(options =>
+        services.AddHangfire((provider, options) =>
         {
             storage.Instance = CreateStorage(jobs, database, configuration, environment);
             options
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
+                .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()))
                 .UseStorage(storage.Instance);
         });
         if (jobs.RunWorkers)
@@ -148,6 +149,35 @@ public static class JobsSetup
     {
         public bool Authorize(Hangfire.Dashboard.DashboardContext context) =>
             context.GetHttpContext().User.IsInRole(Security.Roles.Admin);
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide (a static), and the first job of each method
+    /// builds its retry filter, which asks it for a logger. With several site hosts in one
+    /// process (the integration tests) the provider can belong to a host that has stopped;
+    /// its logger factory is disposed, and creating the job failed (a 500 on "publish and
+    /// email"). Such a host's loggers are replaced by silent ones instead.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+    {
+        private readonly Hangfire.AspNetCore.AspNetCoreLogProvider _inner = new(factory);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return _inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return new SilentLog();
+            }
+        }
+    }
+
+    private sealed class SilentLog : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 
     private sealed class HostStorage
