@@ -15,6 +15,7 @@ using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -47,6 +48,7 @@ builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
 builder.Services.AddMembershipJobs(configuration, environment);
 builder.Services.AddMembershipStripe(configuration);
+builder.Services.AddMembershipTelemetry(configuration, environment);
 builder.Services.AddSingleton<IFileStorage>(_ =>
 {
     var directory = configuration["Uploads:Directory"];
