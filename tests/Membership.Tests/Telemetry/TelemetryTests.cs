@@ -3,6 +3,7 @@ using System.Net;
 using Membership.Data.Entities;
 using Membership.Tests.Email;
 using Membership.Tests.Infrastructure;
+using Membership.Web.Infrastructure.Email;
 using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -104,6 +105,36 @@ public sealed class TelemetryTests
         Assert.Equal(5, smtp.Recipients().Count);
         Assert.Equal(5, recorder.Sum(EmailsSent, "kind", MembershipTelemetry.EmailKind.Post));
         Assert.Equal(1, recorder.Sum(EmailsFailed, "kind", MembershipTelemetry.EmailKind.Post));
+    }
+
+    [Fact]
+    public async Task OutboxEmail_SmtpDownThenUp_FailedCountsTheFailedTryAndSentCountsTheDelivery()
+    {
+        await using var smtp = SmtpServer.Reserve();
+        await using var site = EmailScenario.SiteFor(smtp);
+        var to = Unique.Email("outbox");
+        // Stored without waking the background pump, so only this test's calls send it.
+        var id = await site.WithDbAsync(async db =>
+        {
+            var row = site.Services.GetRequiredService<OutboxEmailSender>().Stage(db, new EmailMessage(to, "Counted", "Text", "<p>Html</p>"));
+            await db.SaveChangesAsync();
+            return row.Id;
+        });
+        var dispatcher = site.Services.GetRequiredService<OutboxDispatcher>();
+
+        using var trace = new Activity("telemetry-test").Start();
+        using var recorder = MeasurementRecorder.ForThisTrace(trace);
+        Assert.False(await dispatcher.TrySendAsync(id, CancellationToken.None));
+        Assert.Equal(1, recorder.Sum(EmailsFailed, "kind", MembershipTelemetry.EmailKind.Transactional));
+        Assert.Equal(0, recorder.Sum(EmailsSent, "kind", MembershipTelemetry.EmailKind.Transactional));
+
+        await smtp.StartAsync();
+        Assert.True(await dispatcher.TrySendAsync(id, CancellationToken.None));
+
+        Assert.Equal([to.ToLowerInvariant()], smtp.Recipients());
+        Assert.Equal(1, recorder.Sum(EmailsSent, "kind", MembershipTelemetry.EmailKind.Transactional));
+        Assert.Equal(1, recorder.Sum(EmailsFailed, "kind", MembershipTelemetry.EmailKind.Transactional));
+        Assert.Equal(0, recorder.Sum(EmailsSent, "kind", MembershipTelemetry.EmailKind.Post));
     }
 
     [Fact]
