@@ -15,6 +15,7 @@ using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -48,6 +49,7 @@ builder.Services.AddMembershipEmail(configuration, environment);
 builder.Services.AddMembershipJobs(configuration, environment);
 builder.Services.AddMembershipStripe(configuration);
 builder.Services.AddMembershipFileStorage(configuration, environment);
+builder.Services.AddMembershipTelemetry(configuration, environment);
 
 builder.Services.AddDataProtection()
     .SetApplicationName("Membership")

@@ -3,6 +3,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Stripe;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stripe;
@@ -108,6 +109,10 @@ public sealed class StripeEventProcessor(
             return;
         }
 
+        using var activity = MembershipTelemetry.Source.StartActivity("stripe event " + (StripeEventTypes.Handled.Contains(row.Type) ? row.Type : "other"));
+        activity?.SetTag("stripe.event.id", row.Id);
+        activity?.SetTag("stripe.event.type", row.Type);
+        activity?.SetTag("stripe.event.attempt", row.Attempts + 1);
         try
         {
             await HandleAsync(scope.ServiceProvider, row, cancellationToken);
@@ -124,6 +129,7 @@ public sealed class StripeEventProcessor(
             }
 
             row.LastError = exception.Message.Length > 1000 ? exception.Message[..1000] : exception.Message;
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().Name);
             logger.LogWarning(exception, "Stripe event {EventId} ({EventType}) failed on try {Attempt}", row.Id, row.Type, row.Attempts);
             db.ChangeTracker.Clear();
             await db.StripeEvents.Where(e => e.Id == row.Id)

@@ -4,6 +4,7 @@ using Membership.Data.Entities;
 using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Email;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -39,19 +40,34 @@ public sealed partial class PostDeliverySender(
     [AutomaticRetry(Attempts = 10)]
     public async Task SendAsync(int deliveryId, CancellationToken cancellationToken)
     {
+        using var activity = MembershipTelemetry.Source.StartActivity("post delivery");
+        activity?.SetTag("membership.delivery.id", deliveryId);
         var context = await LoadAsync(deliveryId, cancellationToken);
         if (context is null)
         {
             return;
         }
 
+        activity?.SetTag("membership.post.id", context.Post.Id);
         // "host:pid/run/connection": an operator (and the scale test) can tell which process holds a claim.
         var run = Guid.NewGuid().ToString("N")[..12];
         var host = Environment.MachineName.Length > 32 ? Environment.MachineName[..32] : Environment.MachineName;
         var workers = Enumerable.Range(0, channels.Parallelism)
             .Select(index => WorkAsync(context, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
             .ToList();
-        var sent = (await Task.WhenAll(workers)).Sum();
+        int sent;
+        try
+        {
+            sent = (await Task.WhenAll(workers)).Sum();
+        }
+        catch (Exception exception)
+        {
+            // Paused (SMTP down) or stopped: the job is retried, the span says why this run ended.
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().Name);
+            throw;
+        }
+
+        activity?.SetTag("membership.emails.sent", sent);
         logger.LogInformation("Sent {Count} emails for delivery {DeliveryId} of post {PostId}", sent, deliveryId, context.Post.Id);
         await CompleteIfDoneAsync(deliveryId, cancellationToken);
     }
@@ -106,6 +122,7 @@ public sealed partial class PostDeliverySender(
                     {
                         var message = Compose(context, recipient);
                         await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
+                        MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Post);
                         if (!await marks.MarkAsync(recipient.Id, clock.GetUtcNow().UtcDateTime))
                         {
                             logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", recipient.Id, worker, RecipientStatus.Sent);
@@ -299,6 +316,10 @@ public sealed partial class PostDeliverySender(
         if (updated == 0)
         {
             logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", id, worker, status);
+        }
+        else if (status == RecipientStatus.Failed)
+        {
+            MembershipTelemetry.EmailFailed(MembershipTelemetry.EmailKind.Post);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Infrastructure.Email;
@@ -165,10 +166,12 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IEmailTranspor
                     .SetProperty(e => e.NextAttemptAt, retryAt)
                     .SetProperty(e => e.ClaimedUntil, (DateTime?)null),
                 CancellationToken.None);
+            MembershipTelemetry.EmailFailed(MembershipTelemetry.EmailKind.Transactional);
             logger.LogWarning(exception, "Email {OutboxId} not sent (attempt {Attempt}); retrying after {RetryAt}", id, attempts, retryAt);
             return false;
         }
 
+        MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Transactional);
         var marked = await mine.ExecuteUpdateAsync(
             s => s.SetProperty(e => e.SentAt, clock.GetUtcNow().UtcDateTime)
                 .SetProperty(e => e.Attempts, row.Attempts + 1)

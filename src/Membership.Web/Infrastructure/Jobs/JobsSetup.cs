@@ -48,7 +48,12 @@ public static class JobsSetup
         });
         if (jobs.RunWorkers)
         {
-            services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+            services.AddHangfireServer(options =>
+            {
+                options.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+                // This server's own filters: job spans and durations (Telemetry), without touching Hangfire's process-wide list.
+                options.FilterProvider = Telemetry.JobTelemetryFilter.ForServer();
+            });
         }
 
         return services;

@@ -1,4 +1,5 @@
 using System.Net;
+using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -53,18 +54,37 @@ public sealed class StripeGateway
     public async Task<T> CallAsync<T>(Func<StripeClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
         var client = await _endpoint.ClientAsync(cancellationToken);
+        var outcome = MembershipTelemetry.StripeOutcome.Error;
         try
         {
-            return await _pipeline.ExecuteAsync(async token => await call(client, token), cancellationToken);
+            var result = await _pipeline.ExecuteAsync(async token => await call(client, token), cancellationToken);
+            outcome = MembershipTelemetry.StripeOutcome.Ok;
+            return result;
         }
         catch (BrokenCircuitException exception)
         {
+            outcome = MembershipTelemetry.StripeOutcome.Paused;
             throw new PaymentsUnavailableException("Stripe calls are paused after repeated failures.", exception);
         }
         catch (Exception exception) when (IsOutage(exception) && !cancellationToken.IsCancellationRequested)
         {
+            outcome = MembershipTelemetry.StripeOutcome.Unavailable;
             _logger.LogWarning(exception, "Stripe call failed after retries");
             throw new PaymentsUnavailableException("Stripe could not be reached or kept failing.", exception);
+        }
+        catch (Exception exception)
+        {
+            outcome = exception switch
+            {
+                _ when cancellationToken.IsCancellationRequested => MembershipTelemetry.StripeOutcome.Canceled,
+                StripeException => MembershipTelemetry.StripeOutcome.Rejected,
+                _ => MembershipTelemetry.StripeOutcome.Error,
+            };
+            throw;
+        }
+        finally
+        {
+            MembershipTelemetry.StripeCall(outcome);
         }
     }
 
