@@ -37,8 +37,6 @@ public static class StripeEventTypes
 /// </summary>
 public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
 {
-    private static readonly SemaphoreSlim SqliteWriter = new(1, 1);
-
     /// <summary>True when the event is new (and must be handled); false for a duplicate delivery.</summary>
     public async Task<bool> RecordAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
@@ -51,7 +49,7 @@ public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
         var sqlite = db.Database.IsSqlite();
         if (sqlite)
         {
-            await SqliteWriter.WaitAsync(cancellationToken);
+            await SqliteWriteTurns.Gate.WaitAsync(cancellationToken);
         }
 
         try
@@ -77,7 +75,7 @@ public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
         {
             if (sqlite)
             {
-                SqliteWriter.Release();
+                SqliteWriteTurns.Gate.Release();
             }
         }
     }

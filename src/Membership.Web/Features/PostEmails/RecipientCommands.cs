@@ -90,7 +90,7 @@ internal sealed class RecipientCommands
         var id = Add(command, "@id", 0L);
         // SQL Server's datetime2 (a DateTime parameter would be the older datetime); elsewhere the provider's default.
         var now = Add(command, "@now", DateTime.UtcNow, db.Database.ProviderName == "Microsoft.EntityFrameworkCore.SqlServer" ? DbType.DateTime2 : null);
-        return new SentMark(command, id, now);
+        return new SentMark(command, id, now, db.Database.IsSqlite() ? SqliteWriteTurns.Gate : null);
     }
 
     private static DbParameter Add(DbCommand command, string name, object value, DbType? type = null)
@@ -109,7 +109,7 @@ internal sealed class RecipientCommands
 }
 
 /// <summary>One worker's prepared "mark sent" UPDATE (see <see cref="RecipientCommands.PrepareSentMarkAsync"/>).</summary>
-internal sealed class SentMark(DbCommand command, DbParameter id, DbParameter now) : IAsyncDisposable
+internal sealed class SentMark(DbCommand command, DbParameter id, DbParameter now, SemaphoreSlim? writerTurn) : IAsyncDisposable
 {
     /// <summary>Marks the recipient sent if this worker still holds it; false when it no longer does.</summary>
     public async Task<bool> MarkAsync(long recipientId, DateTime sentAt)
@@ -117,7 +117,21 @@ internal sealed class SentMark(DbCommand command, DbParameter id, DbParameter no
         id.Value = recipientId;
         now.Value = sentAt;
         // Not cancellable: the server has accepted the message, so the mark must be written.
-        return await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        // On SQLite the workers take turns (SqliteWriteTurns) instead of sleeping in its busy handler.
+        if (writerTurn is null)
+        {
+            return await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        }
+
+        await writerTurn.WaitAsync(CancellationToken.None);
+        try
+        {
+            return await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        }
+        finally
+        {
+            writerTurn.Release();
+        }
     }
 
     public ValueTask DisposeAsync() => command.DisposeAsync();
