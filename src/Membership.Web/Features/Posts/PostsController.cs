@@ -3,10 +3,12 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -22,6 +24,7 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
     private const int FeedItems = 50;
 
     [HttpGet("{handle}/posts/{slug}")]
+    [OutputCache(PolicyName = PublicPageCache.PolicyName)]
     public async Task<IActionResult> Show(string handle, string slug)
     {
         var creator = await CreatorAsync(handle);
@@ -30,6 +33,8 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             return NotFound();
         }
 
+        PublicPageCache.TagCreator(HttpContext, creator.Id);
+
         var viewer = await entitlement.ViewerAsync(User, creator);
         var post = await reader.PostAsync(creator, viewer, slug);
         if (post is null)
@@ -37,7 +42,14 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             return NotFound();
         }
 
-        Response.Headers.CacheControl = "private, no-cache";
+        if (User.Identity?.IsAuthenticated != true)
+        {
+            // For browsers and proxies: the same address reads differently once signed in. A
+            // signed-in page carries antiforgery tokens (sign out), which mark it no-store
+            // themselves; setting this there too only makes antiforgery log a warning per view.
+            Response.Headers.CacheControl = "private, no-cache";
+        }
+
         return View(new PostPageViewModel(creator, viewer, post));
     }
 
