@@ -122,6 +122,8 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
         [FromServices] Entitlement entitlement,
         [FromServices] PostReader posts)
     {
+        // One open for the page's reads (see PostsController.Show); the scope's context is shared by query, entitlement and posts.
+        await db.Database.OpenConnectionAsync(HttpContext.RequestAborted);
         var model = await query.LoadAsync(handle, User.IdOrNull());
         if (model is null)
         {

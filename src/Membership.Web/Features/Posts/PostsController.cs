@@ -27,6 +27,10 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
     [OutputCache(PolicyName = PublicPageCache.PolicyName)]
     public async Task<IActionResult> Show(string handle, string slug)
     {
+        // One open for the request's reads (creator, membership, post): otherwise EF opens and
+        // closes the connection per query, and each SQLite open sets up EF's functions and the
+        // site's pragmas again (measured with infra/bench/pages). Closed when the request ends.
+        await db.Database.OpenConnectionAsync(HttpContext.RequestAborted);
         var creator = await CreatorAsync(handle);
         if (creator is null)
         {
@@ -193,11 +197,7 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             ? Task.FromResult<Member?>(null)
             : db.Members.AsNoTracking().Include(m => m.Creator).SingleOrDefaultAsync(m => m.FeedToken == token);
 
-    private Task<Creator?> CreatorAsync(string handle)
-    {
-        var normalized = Handles.Normalize(handle);
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
-    }
+    private Task<Creator?> CreatorAsync(string handle) => CreatorByHandle.FindAsync(db, handle);
 }
 
 public sealed record PostPageViewModel(Creator Creator, Viewer Viewer, PostCard Post);
