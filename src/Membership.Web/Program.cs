@@ -7,6 +7,7 @@ using Membership.Web.Features.PostEmails;
 using Membership.Web.Features.Posts;
 using Membership.Web.Features.Tiers;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Commands;
 using Membership.Web.Infrastructure.Database;
 using Membership.Web.Infrastructure.Health;
@@ -107,6 +108,7 @@ builder.Services.Configure<RazorViewEngineOptions>(options =>
     options.ViewLocationExpanders.Add(new FeatureFolders());
 });
 builder.Services.AddAuthRateLimiting(configuration);
+builder.Services.AddPublicPageCache(configuration);
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {
     // Behind a reverse proxy, trust X-Forwarded-For/-Proto from the listed proxies only, so the
@@ -206,6 +208,8 @@ app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+// After authentication: the cache serves and stores anonymous requests only (AnonymousPagePolicy).
+app.UseOutputCache();
 app.MapJobsDashboard();
 
 app.MapHealthEndpoints();

@@ -41,8 +41,7 @@ public sealed class CreatorPageQuery(MembershipDbContext db)
 {
     public async Task<CreatorPageViewModel?> LoadAsync(string handle, string? viewerId)
     {
-        var normalized = Handles.Normalize(handle);
-        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
+        var creator = await CreatorByHandle.FindAsync(db, handle);
         if (creator is null)
         {
             return null;

@@ -1,3 +1,4 @@
+using Membership.Web.Infrastructure.Caching;
 using System.ComponentModel.DataAnnotations;
 using Membership.Data;
 using Membership.Data.Entities;
@@ -44,7 +45,7 @@ public sealed class CreatorProfileViewModel
 }
 
 /// <summary>Creates or updates the signed-in user's creator page.</summary>
-public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider clock)
+public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider clock, PublicPageCache pages)
 {
     private const long MaxAmountMinor = 1_000_000_000_000;
 
@@ -148,6 +149,7 @@ public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider c
             return (null, new Errors().Add(nameof(request.Handle), "That handle is taken. Choose another."));
         }
 
+        await pages.EvictAsync(creator.Id);
         return (creator, Errors.None);
     }
 

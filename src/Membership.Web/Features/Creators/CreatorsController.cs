@@ -1,10 +1,12 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Posts;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Creators;
@@ -112,6 +114,7 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
     }
 
     [HttpGet("{handle}")]
+    [OutputCache(PolicyName = PublicPageCache.PolicyName)]
     public async Task<IActionResult> Page(
         string handle,
         int? page,
@@ -119,12 +122,15 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
         [FromServices] Entitlement entitlement,
         [FromServices] PostReader posts)
     {
+        // One open for the page's reads (see PostsController.Show); the scope's context is shared by query, entitlement and posts.
+        await db.Database.OpenConnectionAsync(HttpContext.RequestAborted);
         var model = await query.LoadAsync(handle, User.IdOrNull());
         if (model is null)
         {
             return NotFound();
         }
 
+        PublicPageCache.TagCreator(HttpContext, model.Creator.Id);
         var viewer = await entitlement.ViewerAsync(User, model.Creator);
         return View(new CreatorPageViewModel
         {

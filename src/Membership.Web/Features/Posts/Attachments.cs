@@ -1,3 +1,4 @@
+using Membership.Web.Infrastructure.Caching;
 using System.Text;
 using Membership.Data;
 using Membership.Data.Entities;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Membership.Web.Features.Posts;
 
 /// <summary>Upload and removal of a post's files. Serving them is the readers' controller's job, after the entitlement check.</summary>
-public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage storage, IOptions<UploadSettings> settings, TimeProvider clock)
+public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage storage, IOptions<UploadSettings> settings, TimeProvider clock, PublicPageCache pages)
 {
     /// <summary>Stores the file; the attachment (with its cleaned name) or what was wrong with the file.</summary>
     public async Task<(Attachment? Attachment, Errors Errors)> UploadAsync(Post post, IFormFile? file, bool isCover, CancellationToken cancellationToken)
@@ -74,13 +75,17 @@ public sealed class AttachmentsHandler(MembershipDbContext db, IFileStorage stor
             throw;
         }
 
+        await pages.EvictAsync(post.CreatorId, cancellationToken);
         return (attachment, errors);
     }
 
     public async Task DeleteAsync(Attachment attachment, CancellationToken cancellationToken)
     {
+        var creatorId = attachment.Post?.CreatorId
+            ?? await db.Posts.Where(p => p.Id == attachment.PostId).Select(p => p.CreatorId).SingleAsync(cancellationToken);
         db.Attachments.Remove(attachment);
         await db.SaveChangesAsync(cancellationToken);
+        await pages.EvictAsync(creatorId, cancellationToken);
         await storage.DeleteAsync(attachment.StorageKey, cancellationToken);
     }
 

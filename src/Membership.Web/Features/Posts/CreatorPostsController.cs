@@ -1,6 +1,7 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.PostEmails;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -113,7 +114,7 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
     }
 
     [HttpPost("{id:int}/unpublish")]
-    public async Task<IActionResult> Unpublish(int id, [FromServices] TimeProvider clock)
+    public async Task<IActionResult> Unpublish(int id, [FromServices] TimeProvider clock, [FromServices] PublicPageCache pages)
     {
         var (_, post) = await MyPostAsync(id);
         if (post is null)
@@ -125,12 +126,13 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
         post.ScheduledAt = null;
         post.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        await pages.EvictAsync(post.CreatorId);
         TempData["Notice"] = $"\"{post.Title}\" is unpublished: only you can see it.";
         return RedirectToAction(nameof(Edit), new { id });
     }
 
     [HttpPost("{id:int}/delete")]
-    public async Task<IActionResult> Delete(int id, [FromServices] AttachmentsHandler attachments, CancellationToken cancellationToken)
+    public async Task<IActionResult> Delete(int id, [FromServices] AttachmentsHandler attachments, [FromServices] PublicPageCache pages, CancellationToken cancellationToken)
     {
         var (_, post) = await MyPostAsync(id);
         if (post is null)
@@ -145,6 +147,7 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
 
         db.Posts.Remove(post);
         await db.SaveChangesAsync(cancellationToken);
+        await pages.EvictAsync(post.CreatorId, cancellationToken);
         TempData["Notice"] = $"\"{post.Title}\" is deleted.";
         return RedirectToAction(nameof(Index));
     }

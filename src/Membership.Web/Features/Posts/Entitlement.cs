@@ -31,6 +31,13 @@ public sealed record Viewer(string? UserId, bool IsOwner, bool IsAdmin, MemberSt
 /// </summary>
 public sealed class Entitlement(MembershipDbContext db)
 {
+    // Asked on every signed-in read: compiled once (infra/bench/pages).
+    private static readonly Func<MembershipDbContext, int, string, Task<MembershipState?>> MembershipOf = EF.CompileAsyncQuery(
+        (MembershipDbContext db, int creatorId, string userId) => db.Members.AsNoTracking()
+            .Where(m => m.CreatorId == creatorId && m.UserId == userId)
+            .Select(m => new MembershipState(m.Status, m.TierId))
+            .SingleOrDefault());
+
     public async Task<Viewer> ViewerAsync(ClaimsPrincipal user, Creator creator)
     {
         var userId = user.IdOrNull();
@@ -39,10 +46,7 @@ public sealed class Entitlement(MembershipDbContext db)
             return Viewer.Anonymous;
         }
 
-        var membership = await db.Members.AsNoTracking()
-            .Where(m => m.CreatorId == creator.Id && m.UserId == userId)
-            .Select(m => new { m.Status, m.TierId })
-            .SingleOrDefaultAsync();
+        var membership = await MembershipOf(db, creator.Id, userId);
         return new Viewer(userId, creator.UserId == userId, user.IsInRole(Roles.Admin), membership?.Status, membership?.TierId);
     }
 
@@ -93,6 +97,8 @@ public sealed class Entitlement(MembershipDbContext db)
             _ => member => false,
         };
     }
+
+    private sealed record MembershipState(MemberStatus Status, int? TierId);
 
     /// <summary><see cref="CanRead"/> as a query filter, translated to SQL on every provider.</summary>
     public static Expression<Func<Post, bool>> Readable(Viewer viewer)

@@ -3,10 +3,12 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -22,13 +24,20 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
     private const int FeedItems = 50;
 
     [HttpGet("{handle}/posts/{slug}")]
+    [OutputCache(PolicyName = PublicPageCache.PolicyName)]
     public async Task<IActionResult> Show(string handle, string slug)
     {
+        // One open for the request's reads (creator, membership, post): otherwise EF opens and
+        // closes the connection per query, and each SQLite open sets up EF's functions and the
+        // site's pragmas again (measured with infra/bench/pages). Closed when the request ends.
+        await db.Database.OpenConnectionAsync(HttpContext.RequestAborted);
         var creator = await CreatorAsync(handle);
         if (creator is null)
         {
             return NotFound();
         }
+
+        PublicPageCache.TagCreator(HttpContext, creator.Id);
 
         var viewer = await entitlement.ViewerAsync(User, creator);
         var post = await reader.PostAsync(creator, viewer, slug);
@@ -37,7 +46,14 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             return NotFound();
         }
 
-        Response.Headers.CacheControl = "private, no-cache";
+        if (User.Identity?.IsAuthenticated != true)
+        {
+            // For browsers and proxies: the same address reads differently once signed in. A
+            // signed-in page carries antiforgery tokens (sign out), which mark it no-store
+            // themselves; setting this there too only makes antiforgery log a warning per view.
+            Response.Headers.CacheControl = "private, no-cache";
+        }
+
         return View(new PostPageViewModel(creator, viewer, post));
     }
 
@@ -181,11 +197,7 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             ? Task.FromResult<Member?>(null)
             : db.Members.AsNoTracking().Include(m => m.Creator).SingleOrDefaultAsync(m => m.FeedToken == token);
 
-    private Task<Creator?> CreatorAsync(string handle)
-    {
-        var normalized = Handles.Normalize(handle);
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
-    }
+    private Task<Creator?> CreatorAsync(string handle) => CreatorByHandle.FindAsync(db, handle);
 }
 
 public sealed record PostPageViewModel(Creator Creator, Viewer Viewer, PostCard Post);

@@ -1,3 +1,4 @@
+using Membership.Web.Infrastructure.Caching;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Hangfire;
@@ -53,7 +54,7 @@ public sealed class PostRequest
 
 /// <summary>Validates the editor form, renders the Markdown, and writes the post with its state.</summary>
 public sealed class SavePostHandler(
-    MembershipDbContext db, PostRenderer renderer, RecordDeliveryHandler deliveries, IBackgroundJobClient jobs, TimeProvider clock)
+    MembershipDbContext db, PostRenderer renderer, RecordDeliveryHandler deliveries, IBackgroundJobClient jobs, TimeProvider clock, PublicPageCache pages)
 {
     public static PostRequest ToForm(Post post) => new()
     {
@@ -182,6 +183,8 @@ public sealed class SavePostHandler(
             // Another request took the address between the check and the write.
             return (null, new Errors().Add(nameof(request.Slug), "Another post of yours has this address. Choose another."));
         }
+
+        await pages.EvictAsync(creator.Id);
 
         if (request.Intent == PostIntent.Publish && post.EmailOnPublish)
         {

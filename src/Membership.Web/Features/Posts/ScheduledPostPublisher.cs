@@ -1,6 +1,7 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.PostEmails;
+using Membership.Web.Infrastructure.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Posts;
@@ -13,7 +14,7 @@ namespace Membership.Web.Features.Posts;
 /// "also send by email" get their delivery recorded here (once: the delivery is unique per post).
 /// </summary>
 public sealed class ScheduledPostPublisher(
-    MembershipDbContext db, RecordDeliveryHandler deliveries, TimeProvider clock, ILogger<ScheduledPostPublisher> logger)
+    MembershipDbContext db, RecordDeliveryHandler deliveries, TimeProvider clock, PublicPageCache pages, ILogger<ScheduledPostPublisher> logger)
 {
     public const string RecurringJobId = "posts:publish-due";
 
@@ -41,6 +42,8 @@ public sealed class ScheduledPostPublisher(
             }
 
             published++;
+            // This node's cached pages show it at once; other nodes' within Cache:PublicPageSeconds.
+            await pages.EvictAsync(await db.Posts.Where(p => p.Id == postId).Select(p => p.CreatorId).SingleAsync(cancellationToken), cancellationToken);
             if (await db.Posts.AnyAsync(p => p.Id == postId && p.EmailOnPublish, cancellationToken))
             {
                 await deliveries.RecordAsync(postId, cancellationToken);

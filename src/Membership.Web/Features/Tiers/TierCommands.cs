@@ -1,12 +1,13 @@
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Tiers;
 
 /// <summary>Reorder, archive, restore and delete: the one-button actions on the tier list.</summary>
-public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
+public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, PublicPageCache pages)
 {
     /// <summary>Swaps the tier with its neighbour above (<paramref name="up"/>) or below, among the creator's tiers.</summary>
     public async Task MoveAsync(Tier tier, bool up)
@@ -27,6 +28,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
         }
 
         await db.SaveChangesAsync();
+        await pages.EvictAsync(tier.CreatorId);
     }
 
     public async Task ArchiveAsync(Tier tier)
@@ -34,6 +36,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
         tier.ArchivedAt ??= clock.GetUtcNow().UtcDateTime;
         tier.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        await pages.EvictAsync(tier.CreatorId);
     }
 
     public async Task RestoreAsync(Tier tier)
@@ -41,6 +44,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
         tier.ArchivedAt = null;
         tier.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        await pages.EvictAsync(tier.CreatorId);
     }
 
     /// <summary>Deletes a tier nobody ever joined; a tier that had members is archived instead.</summary>
@@ -63,6 +67,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock)
 
         db.Tiers.Remove(tier);
         await db.SaveChangesAsync();
+        await pages.EvictAsync(tier.CreatorId);
         return Errors.None;
     }
 }

@@ -1,3 +1,4 @@
+using Membership.Web.Infrastructure.Caching;
 using System.ComponentModel.DataAnnotations;
 using Membership.Data;
 using Membership.Data.Entities;
@@ -47,7 +48,7 @@ public sealed class TierFormViewModel
 }
 
 /// <summary>Validates a <see cref="TierRequest"/> and writes it to a new or an existing tier.</summary>
-public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSettings> settings, TimeProvider clock)
+public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSettings> settings, TimeProvider clock, PublicPageCache pages)
 {
     public const int MaxBenefits = 20;
     public const int MaxBenefitLength = 200;
@@ -152,6 +153,7 @@ public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSetting
             return (null, new Errors().Add(nameof(request.Name), $"You already have a tier called \"{name}\". Choose another name."));
         }
 
+        await pages.EvictAsync(creator.Id);
         return (tier, Errors.None);
     }
 

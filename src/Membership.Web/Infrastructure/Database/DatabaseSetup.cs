@@ -10,8 +10,15 @@ public static class DatabaseSetup
     {
         var settings = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
         var connectionString = ResolveConnectionString(settings, configuration, environment);
-        // Interceptors registered in the container join every context (tests use one to take the database away).
-        services.AddDbContext<MembershipDbContext>((provider, options) => options
+        // Pooled: a request leases a ready context instead of building one (its options, services
+        // and model set-up), measured by infra/bench/pages. Safe because MembershipDbContext keeps no
+        // state of its own between saves: what SaveChangesAsync adds to the monthly totals and the
+        // members' names is collected into locals of that call (MonthlyTotalsUpkeep, MemberNames),
+        // and EF resets the change tracker and its switches (e.g. DemoHistory's
+        // AutoDetectChangesEnabled) when a lease ends. Interceptors registered in the container
+        // join every context (tests use one to take the database away); with a pool they come from
+        // the root container, so they must be singletons, as they are.
+        services.AddDbContextPool<MembershipDbContext>((provider, options) => options
             .UseMembershipDatabase(settings.Provider, connectionString)
             .AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         return services;
