@@ -90,7 +90,7 @@ internal sealed class RecipientCommands
         var id = Add(command, "@id", 0L);
         // SQL Server's datetime2 (a DateTime parameter would be the older datetime); elsewhere the provider's default.
         var now = Add(command, "@now", DateTime.UtcNow, db.Database.ProviderName == "Microsoft.EntityFrameworkCore.SqlServer" ? DbType.DateTime2 : null);
-        return new SentMark(command, id, now, db.Database.IsSqlite() ? SqliteWriteTurns.Gate : null);
+        return new SentMark(db.Database, command, id, now, db.Database.IsSqlite() ? SqliteWriteTurns.Gate : null);
     }
 
     private static DbParameter Add(DbCommand command, string name, object value, DbType? type = null)
@@ -109,7 +109,7 @@ internal sealed class RecipientCommands
 }
 
 /// <summary>One worker's prepared "mark sent" UPDATE (see <see cref="RecipientCommands.PrepareSentMarkAsync"/>).</summary>
-internal sealed class SentMark(DbCommand command, DbParameter id, DbParameter now, SemaphoreSlim? writerTurn) : IAsyncDisposable
+internal sealed class SentMark(Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade database, DbCommand command, DbParameter id, DbParameter now, SemaphoreSlim? writerTurn) : IAsyncDisposable
 {
     /// <summary>Marks the recipient sent if this worker still holds it; false when it no longer does.</summary>
     public async Task<bool> MarkAsync(long recipientId, DateTime sentAt)
@@ -134,5 +134,10 @@ internal sealed class SentMark(DbCommand command, DbParameter id, DbParameter no
         }
     }
 
-    public ValueTask DisposeAsync() => command.DisposeAsync();
+    /// <summary>Closes what <see cref="RecipientCommands.PrepareSentMarkAsync"/> opened (the context may go back to a pool).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await command.DisposeAsync();
+        await database.CloseConnectionAsync();
+    }
 }
