@@ -1,11 +1,12 @@
 using Membership.Web.Infrastructure.Database;
 using Membership.Web.Infrastructure.Jobs;
+using Membership.Web.Infrastructure.Security;
 
 namespace Membership.Web.Infrastructure.Commands;
 
 /// <summary>
 /// Operator commands run instead of the web server:
-/// <c>migrate</c> applies pending migrations; <c>seed-demo</c> migrates and adds the demo data.
+/// <c>migrate</c> applies pending migrations (and prepares Hangfire's tables and the first data-protection key); <c>seed-demo</c> migrates and adds the demo data.
 /// </summary>
 public static class CommandLine
 {
@@ -46,6 +47,7 @@ public static class CommandLine
             case "migrate":
                 await DatabaseSetup.MigrateAsync(app.Services);
                 await JobsSetup.MigrateStorageAsync(app.Configuration, app.Environment);
+                DataProtectionKeys.EnsureActiveKey(app.Services);
                 Console.WriteLine("Database migrated.");
                 return 0;
             case "seed-demo":
@@ -57,6 +59,7 @@ public static class CommandLine
 
                 await DatabaseSetup.MigrateAsync(app.Services);
                 await JobsSetup.MigrateStorageAsync(app.Configuration, app.Environment);
+                DataProtectionKeys.EnsureActiveKey(app.Services);
                 await using (var scope = app.Services.CreateAsyncScope())
                 {
                     var creator = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
