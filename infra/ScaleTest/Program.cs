@@ -101,6 +101,12 @@ try
     }
 
     figures.Add(("three nodes ready", Seconds(step.Elapsed)));
+    await using (var keysDb = Seed.Open(connectionString))
+    {
+        // Nodes that each made a key at start read each other's cookies only after a key-ring refresh.
+        var keys = await keysDb.DataProtectionKeys.CountAsync();
+        checks.Add("the three nodes share one data-protection key (made by migrate)", keys == 1, $"{keys} key(s) in the database");
+    }
 
     // The creator signs in on the web-only node; the same cookie works on a worker node, and a
     // form read on one node is accepted by another (shared data-protection keys).
