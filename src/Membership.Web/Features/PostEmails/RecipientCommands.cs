@@ -23,20 +23,20 @@ internal sealed class RecipientCommands
     /// <summary>Rows per INSERT: 3 parameters each keeps under SQL Server's 2,100-parameter limit.</summary>
     private const int RowsPerStatement = 500;
 
-    private readonly Func<string, string> _column;
+    private readonly IEntityType _entity;
+    private readonly StoreObjectIdentifier _table;
+    private readonly ISqlGenerationHelper _sql;
 
     private RecipientCommands(MembershipDbContext db)
     {
-        var entity = db.Model.FindEntityType(typeof(EmailRecipient))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
-        Table = sql.DelimitIdentifier(table.Name, table.Schema);
-        _column = property => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+        _entity = db.Model.FindEntityType(typeof(EmailRecipient))!;
+        _table = StoreObjectIdentifier.Table(_entity.GetTableName()!, _entity.GetSchema());
+        _sql = db.GetService<ISqlGenerationHelper>();
     }
 
-    private string Table { get; }
+    private string Table => _sql.DelimitIdentifier(_table.Name, _table.Schema);
 
-    private string Column(string property) => _column(property);
+    private string Column(string property) => _sql.DelimitIdentifier(_entity.FindProperty(property)!.GetColumnName(_table)!);
 
     /// <summary>Writes the delivery's recipients as Pending, inside the caller's transaction.</summary>
     public static async Task InsertAsync(MembershipDbContext db, int deliveryId, IReadOnlyList<(int MemberId, string Email)> recipients, CancellationToken cancellationToken)

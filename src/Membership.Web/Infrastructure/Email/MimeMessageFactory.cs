@@ -6,8 +6,8 @@ namespace Membership.Web.Infrastructure.Email;
 /// <summary>Builds the MIME form of an <see cref="EmailMessage"/>: text and HTML alternatives, our From.</summary>
 public sealed class MimeMessageFactory(IOptions<EmailSettings> settings)
 {
-    /// <summary>The domain of our From address, for Message-IDs.</summary>
-    public string Domain => MailboxAddress.Parse(settings.Value.FromAddress).Domain;
+    /// <summary>The domain of our From address, for Message-IDs (parsed once: a post delivery asks for it per message).</summary>
+    public string Domain { get; } = MailboxAddress.Parse(settings.Value.FromAddress).Domain;
 
     public MimeMessage Create(EmailMessage message)
     {
