@@ -107,6 +107,25 @@ public sealed class PostEditorTests(SiteFixture site) : IClassFixture<SiteFixtur
     }
 
     [Fact]
+    public async Task PostPage_Description_IsTheExcerpt_ElseTheTeasersFirst300Characters()
+    {
+        var (browser, handle) = await CreatorAsync();
+        // A teaser (above the cut) of 80 words, over 300 characters.
+        var words = string.Join(' ', Enumerable.Range(1, 80).Select(i => $"word{i}"));
+        var body = $"{words}\n\n{Membership.Web.Features.Posts.PostRenderer.Cut}\n\nFor members.";
+        await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", Fields(title: "No excerpt", intent: "Publish", body: body));
+        var withExcerpt = Fields(title: "With excerpt", intent: "Publish", body: body);
+        withExcerpt.Add(new("Form.Excerpt", "The excerpt itself"));
+        await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", withExcerpt);
+
+        using var visitor = site.CreateBrowser();
+        var shortened = words[..300].TrimEnd() + "…";
+        Assert.Contains($"<meta name=\"description\" content=\"{shortened}\">", WebUtility.HtmlDecode((await visitor.GetAsync($"/{handle}/posts/no-excerpt")).Html));
+        Assert.Contains("<meta name=\"description\" content=\"The excerpt itself\">", WebUtility.HtmlDecode((await visitor.GetAsync($"/{handle}/posts/with-excerpt")).Html));
+        browser.Dispose();
+    }
+
+    [Fact]
     public async Task ScriptInMarkdown_IsNeutralisedOnThePage()
     {
         var (browser, handle) = await CreatorAsync();

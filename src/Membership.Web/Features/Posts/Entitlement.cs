@@ -47,8 +47,14 @@ public sealed class Entitlement(MembershipDbContext db)
         }
 
         var membership = await MembershipOf(db, creator.Id, userId);
-        return new Viewer(userId, creator.UserId == userId, user.IsInRole(Roles.Admin), membership?.Status, membership?.TierId);
+        return Of(user, creator, membership?.Status, membership?.TierId);
     }
+
+    /// <summary>The viewer from a membership already read (<paramref name="status"/> null: none), as <see cref="ViewerAsync"/> makes it.</summary>
+    public static Viewer Of(ClaimsPrincipal user, Creator creator, MemberStatus? status, int? tierId) =>
+        user.IdOrNull() is { } userId
+            ? new Viewer(userId, creator.UserId == userId, user.IsInRole(Roles.Admin), status, tierId)
+            : Viewer.Anonymous;
 
     /// <summary>The viewer behind a private feed token: the member, as they stand now.</summary>
     public static Viewer ForMember(Member member, Creator creator) =>

@@ -27,21 +27,19 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
     [OutputCache(PolicyName = PublicPageCache.PolicyName)]
     public async Task<IActionResult> Show(string handle, string slug)
     {
-        // One open for the request's reads (creator, membership, post): otherwise EF opens and
-        // closes the connection per query, and each SQLite open sets up EF's functions and the
-        // site's pragmas again (measured with infra/bench/pages). Closed when the request ends.
+        // One open for the request's reads: with a tier-only post or attachments there are more
+        // than one, and each SQLite open sets up EF's functions again (measured with infra/bench/pages).
+        // Closed when the request ends.
         await db.Database.OpenConnectionAsync(HttpContext.RequestAborted);
-        var creator = await CreatorAsync(handle);
+        var (creator, page) = await reader.PostPageAsync(handle, slug, User);
         if (creator is null)
         {
             return NotFound();
         }
 
+        // Tagged even when the post is not found: publishing it evicts a cached "not found".
         PublicPageCache.TagCreator(HttpContext, creator.Id);
-
-        var viewer = await entitlement.ViewerAsync(User, creator);
-        var post = await reader.PostAsync(creator, viewer, slug);
-        if (post is null)
+        if (page is null)
         {
             return NotFound();
         }
@@ -54,7 +52,7 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             Response.Headers.CacheControl = "private, no-cache";
         }
 
-        return View(new PostPageViewModel(creator, viewer, post));
+        return View(new PostPageViewModel(page.Creator, page.Viewer, page.Post));
     }
 
     [HttpGet("{handle}/posts/{slug}/files/{id:int}")]
