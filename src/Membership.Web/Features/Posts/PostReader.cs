@@ -1,5 +1,5 @@
-using Membership.Data;
 using System.Security.Claims;
+using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure.Security;
