@@ -137,5 +137,3 @@ internal sealed class Samples(string name)
     }
 }
 
-/// <summary>The benchmark found something broken (not a slow machine): exit non-zero.</summary>
-internal sealed class BenchFailure(string message) : Exception(message);

@@ -39,42 +39,14 @@ internal static partial class DashboardBench
             return 2;
         }
 
-        // WebApplicationFactory finds the site's content root (EmailTemplates/, wwwroot/) through
-        // MvcTestingAppManifest.json in the current directory, as a test runner would have it.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var workDirectory = Directory.CreateTempSubdirectory("membership-bench-dashboard-").FullName;
-        try
-        {
-            return await RunAsync(options, workDirectory, timeout.Token);
-        }
-        catch (BenchFailure failure)
-        {
-            Console.Error.WriteLine($"dashboard: FAILED: {failure.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"dashboard: gave up after {options.TimeoutSeconds} s");
-            return 1;
-        }
-        catch (Exception exception)
-        {
-            Console.Error.WriteLine($"dashboard: FAILED: {exception}");
-            return 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(workDirectory, recursive: true);
-        }
+        return await BenchRun.MainAsync("dashboard", options.TimeoutSeconds, (dataDirectory, cancellationToken) => RunAsync(options, dataDirectory, cancellationToken));
     }
 
     private static async Task<int> RunAsync(BenchOptions options, string workDirectory, CancellationToken cancellationToken)
     {
-        var loadBefore = LoadAverage();
+        var loadBefore = BenchRun.LoadAverage();
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {loadBefore} (1, 5, 15 min)");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({BenchRun.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {loadBefore} (1, 5, 15 min)");
 
         await SeedCache.EnsureAsync(options, cancellationToken);
 
@@ -308,7 +280,7 @@ internal static partial class DashboardBench
         }
 
         Console.WriteLine(string.Create(inv,
-            $"machine: {Environment.ProcessorCount} cores; client, site and SQL share this process; load average before {loadBefore}, after {LoadAverage()}; whole run {elapsed.TotalSeconds:F0} s"));
+            $"machine: {Environment.ProcessorCount} cores; client, site and SQL share this process; load average before {loadBefore}, after {BenchRun.LoadAverage()}; whole run {elapsed.TotalSeconds:F0} s"));
 
         static void Goal(string goal, bool met, FormattableString value) =>
             Console.WriteLine($"  {goal,-52} {(met ? "PASS" : "MISS")}  ({value.ToString(CultureInfo.InvariantCulture)})");
@@ -662,39 +634,7 @@ internal static partial class DashboardBench
         return new DateOnly(today.Year, today.Month, 1);
     }
 
-    /// <summary>"1.52 1.71 1.80" (1, 5 and 15 minutes), or "?" off Linux.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "?";
-        }
-    }
 
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-    }
 
     [GeneratedRegex("data-metrics-url=\"/creator/dashboard/metrics\\.json\\?from=([0-9-]+)&amp;to=([0-9-]+)\"")]
     private static partial Regex MetricsUrl();

@@ -32,34 +32,7 @@ internal static class EmailFanoutBench
             return 2;
         }
 
-        // WebApplicationFactory finds the site's content root (EmailTemplates/, wwwroot/) through
-        // MvcTestingAppManifest.json in the current directory, as a test runner would have it.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var dataDirectory = Directory.CreateTempSubdirectory("membership-bench-").FullName;
-        try
-        {
-            return await RunAsync(options, dataDirectory, timeout.Token);
-        }
-        catch (BenchFailure failure)
-        {
-            Console.Error.WriteLine($"email-fanout: FAILED: {failure.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"email-fanout: gave up after {options.TimeoutSeconds} s");
-            return 1;
-        }
-        catch (Exception exception)
-        {
-            Console.Error.WriteLine($"email-fanout: FAILED: {exception}");
-            return 1;
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        return await BenchRun.MainAsync("email-fanout", options.TimeoutSeconds, (dataDirectory, cancellationToken) => RunAsync(options, dataDirectory, cancellationToken));
     }
 
     private static async Task<int> RunAsync(BenchOptions options, string dataDirectory, CancellationToken cancellationToken)
@@ -273,5 +246,3 @@ internal static class EmailFanoutBench
     }
 }
 
-/// <summary>The benchmark found the feature broken (not a slow machine): exit non-zero.</summary>
-internal sealed class BenchFailure(string message) : Exception(message);

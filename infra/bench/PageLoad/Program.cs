@@ -34,41 +34,13 @@ internal static partial class PageLoadBench
             return 2;
         }
 
-        // WebApplicationFactory finds the site's content root (EmailTemplates/, wwwroot/) through
-        // MvcTestingAppManifest.json in the current directory, as a test runner would have it.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var dataDirectory = Directory.CreateTempSubdirectory("membership-bench-pages-").FullName;
-        try
-        {
-            return await RunAsync(options, dataDirectory, timeout.Token);
-        }
-        catch (BenchFailure failure)
-        {
-            Console.Error.WriteLine($"pages: FAILED: {failure.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"pages: gave up after {options.TimeoutSeconds} s");
-            return 1;
-        }
-        catch (Exception exception)
-        {
-            Console.Error.WriteLine($"pages: FAILED: {exception}");
-            return 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        return await BenchRun.MainAsync("pages", options.TimeoutSeconds, (dataDirectory, cancellationToken) => RunAsync(options, dataDirectory, cancellationToken));
     }
 
     private static async Task<int> RunAsync(BenchOptions options, string dataDirectory, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {LoadAverage()} (1, 5, 15 min)");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({BenchRun.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {BenchRun.LoadAverage()} (1, 5, 15 min)");
         using var site = new BenchSite(dataDirectory);
         var starting = Stopwatch.StartNew();
         var address = site.Start();
@@ -167,7 +139,7 @@ internal static partial class PageLoadBench
         }
 
         Console.WriteLine();
-        Console.WriteLine($"load average after: {LoadAverage()} (1, 5, 15 min); the ratios are side by side in one run, so other load on the machine weighs on all rows alike");
+        Console.WriteLine($"load average after: {BenchRun.LoadAverage()} (1, 5, 15 min); the ratios are side by side in one run, so other load on the machine weighs on all rows alike");
         return 0;
     }
 
@@ -232,39 +204,7 @@ internal static partial class PageLoadBench
         return $"{auth.Name}={auth.Value}; {antiforgery.Name}={antiforgery.Value}";
     }
 
-    /// <summary>"1.52 1.71 1.80" (1, 5 and 15 minutes), or "?" off Linux.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "?";
-        }
-    }
 
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
@@ -273,5 +213,3 @@ internal static partial class PageLoadBench
 /// <summary>One page under load: who asks (an auth cookie, or none), what it must and must not show, and its goal as a share of /ping.</summary>
 internal sealed record Target(string Name, string Path, string? Cookie, string Viewer, string[] MustContain, string[] MustNotContain, double? RatioGoal);
 
-/// <summary>The benchmark found something broken (not a slow machine): exit non-zero.</summary>
-internal sealed class BenchFailure(string message) : Exception(message);

@@ -6,6 +6,7 @@ using Membership.Data.Entities;
 using Membership.StripeEmulator;
 using Membership.Web.Features.Billing;
 using Membership.Web.Infrastructure.Database;
+using Membership.Web.Infrastructure.Health;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -35,41 +35,13 @@ internal static class WebhookLoadBench
             return 2;
         }
 
-        // WebApplicationFactory finds the site's content root (EmailTemplates/, wwwroot/) through
-        // MvcTestingAppManifest.json in the current directory, as a test runner would have it.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var dataDirectory = Directory.CreateTempSubdirectory("membership-bench-").FullName;
-        try
-        {
-            return await RunAsync(options, dataDirectory, timeout.Token);
-        }
-        catch (BenchFailure failure)
-        {
-            Console.Error.WriteLine($"stripe-webhooks: FAILED: {failure.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"stripe-webhooks: gave up after {options.TimeoutSeconds} s");
-            return 1;
-        }
-        catch (Exception exception)
-        {
-            Console.Error.WriteLine($"stripe-webhooks: FAILED: {exception}");
-            return 1;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        return await BenchRun.MainAsync("stripe-webhooks", options.TimeoutSeconds, (dataDirectory, cancellationToken) => RunAsync(options, dataDirectory, cancellationToken));
     }
 
     private static async Task<int> RunAsync(BenchOptions options, string dataDirectory, CancellationToken cancellationToken)
     {
         CheckStripeParses();
-        var loadBefore = LoadAverage();
+        var loadBefore = BenchRun.LoadAverage();
 
         var site = new BenchSite(dataDirectory);
         var runs = new Dictionary<Kind, List<LoadResult>> { [Kind.Static] = [], [Kind.Health] = [], [Kind.Webhook] = [] };
@@ -137,7 +109,7 @@ internal static class WebhookLoadBench
 
         Console.WriteLine();
         Console.WriteLine($"stripe-webhooks: {options.Events} requests of each kind, {options.Concurrency} concurrent (closed loop, HTTP/1.1 keep-alive over 127.0.0.1),");
-        Console.WriteLine($"  same client, taking turns in {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}; client and site share this process and {Environment.ProcessorCount} cores (load average before: {loadBefore}, after: {LoadAverage()})");
+        Console.WriteLine($"  same client, taking turns in {options.Rounds} round{(options.Rounds == 1 ? "" : "s")}; client and site share this process and {Environment.ProcessorCount} cores (load average before: {loadBefore}, after: {BenchRun.LoadAverage()})");
         Console.WriteLine($"{"",-42}{"req/s",7}{"mean ms",8}{"p50 ms",8}{"p99 ms",8}{"max ms",8}{"errors",7}   CPU of client + site");
         foreach (var result in new[] { bare, health, webhooks })
         {
@@ -266,22 +238,6 @@ internal static class WebhookLoadBench
         }
     }
 
-    /// <summary>"1.52 1.71 1.80" (1, 5 and 15 minutes), or "?" off Linux.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "?";
-        }
-    }
 
     private static void ThrowOnErrors(LoadResult result)
     {
@@ -304,5 +260,3 @@ internal static class WebhookLoadBench
     }
 }
 
-/// <summary>The benchmark found the feature broken (not a slow machine): exit non-zero.</summary>
-internal sealed class BenchFailure(string message) : Exception(message);
