@@ -124,7 +124,8 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.Ready])
     .AddCheck<SmtpHealthCheck>("smtp", tags: [HealthEndpoints.Ready])
-    .AddCheck<StripeHealthCheck>("stripe", tags: [HealthEndpoints.Ready]);
+    .AddCheck<StripeHealthCheck>("stripe", tags: [HealthEndpoints.Ready])
+    .AddCheck<UploadStorageHealthCheck>("uploads", tags: [HealthEndpoints.Ready]);
 builder.Services.Configure<FormOptions>(options => options.ValueCountLimit = 200);
 
 builder.Services.AddScoped<PublicLinks>();

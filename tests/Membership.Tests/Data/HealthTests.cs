@@ -20,7 +20,7 @@ public sealed class HealthTests(SiteFixture site) : IClassFixture<SiteFixture>
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
-        foreach (var check in new[] { "database", "smtp", "stripe" })
+        foreach (var check in new[] { "database", "smtp", "stripe", "uploads" })
         {
             Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
         }

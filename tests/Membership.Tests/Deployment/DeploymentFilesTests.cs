@@ -112,6 +112,29 @@ public sealed partial class DeploymentFilesTests(SiteFixture site) : IClassFixtu
     }
 
     [Fact]
+    public void DockerIgnore_KeepsLocalDataAndBuildsOut_AndEverythingTheDockerfileCopiesIn()
+    {
+        var patterns = File.ReadAllLines(Path.Combine(RepositoryRoot, "infra", "Dockerfile.dockerignore"))
+            .Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+        var sources = File.ReadAllLines(Path.Combine(RepositoryRoot, "infra", "Dockerfile"))
+            .Where(line => line.StartsWith("COPY ", StringComparison.Ordinal) && !line.Contains("--from", StringComparison.Ordinal))
+            .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1])
+            .ToList();
+
+        Assert.Contains("src/", sources);
+        foreach (var source in sources)
+        {
+            Assert.True(File.Exists(Path.Combine(RepositoryRoot, source)) || Directory.Exists(Path.Combine(RepositoryRoot, source)), $"the Dockerfile copies {source}, which is not in the repository");
+            Assert.DoesNotContain(patterns, pattern => pattern.TrimEnd('/') == source.TrimEnd('/') || pattern is "*" or "**" or "src" or "src/");
+        }
+
+        foreach (var kept in new[] { "src/Membership.Web/data/", "**/bin/", "**/obj/", "**/appsettings.Local.json", ".git/" })
+        {
+            Assert.Contains(kept, patterns);
+        }
+    }
+
+    [Fact]
     public async Task ProbePaths_TheSiteServesThem()
     {
         using var client = site.CreateClient();

@@ -119,6 +119,50 @@ public sealed class AzureBlobStorageTests(AzuriteServer azurite)
         Assert.False(await container.GetBlobClient("posts/6/leak.png").ExistsAsync());
     }
 
+    [Fact]
+    public async Task ProblemAsync_ServiceAnswers_NoneBeforeAndAfterTheContainerIsMade()
+    {
+        var (storage, _) = NewStorage();
+
+        Assert.Null(await storage.ProblemAsync());
+        await storage.SaveAsync("posts/7/a.png", new MemoryStream(RandomBytes(10)));
+        Assert.Null(await storage.ProblemAsync());
+    }
+
+    [Fact]
+    public async Task ProblemAsync_ContainerAllowsPublicReads_SaysSo()
+    {
+        var (storage, container) = NewStorage();
+        await container.CreateAsync(PublicAccessType.Blob);
+
+        Assert.Contains("allows public read access", await storage.ProblemAsync());
+    }
+
+    [Fact]
+    public async Task ProblemAsync_NothingListening_SaysItDoesNotAnswerWithoutTheKey()
+    {
+        var port = FreePort();
+        var connectionString = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/", StringComparison.Ordinal);
+        var storage = new AzureBlobStorage(new BlobContainerClient(connectionString, AzuriteServer.NewContainerName()), NullLogger<AzureBlobStorage>.Instance);
+
+        var problem = await storage.ProblemAsync();
+
+        Assert.Equal($"Blob storage at http://127.0.0.1:{port} does not answer.", problem);
+    }
+
+    [Fact]
+    public async Task ProblemAsync_WrongAccountKey_NamesTheRefusal()
+    {
+        var forged = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+", "AccountKey=" + Convert.ToBase64String(RandomBytes(64)));
+        var storage = new AzureBlobStorage(new BlobContainerClient(forged, AzuriteServer.NewContainerName()), NullLogger<AzureBlobStorage>.Instance);
+
+        var problem = await storage.ProblemAsync();
+
+        Assert.NotNull(problem);
+        Assert.StartsWith("Blob storage refused the container", problem);
+        Assert.Contains("403", problem);
+    }
+
     [Theory]
     [InlineData("../other-container/file.png")]
     [InlineData("posts/../../x.png")]
@@ -149,6 +193,15 @@ public sealed class AzureBlobStorageTests(AzuriteServer azurite)
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy);
         return copy.ToArray();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private static byte[] RandomBytes(int length)

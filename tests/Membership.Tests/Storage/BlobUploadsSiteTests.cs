@@ -109,6 +109,43 @@ public sealed class BlobUploadsSiteTests(AzuriteServer azurite)
         }
     }
 
+    [Fact]
+    public async Task Ready_OnAzureBlob_UploadsHealthy_DegradedWhenTheContainerTurnsPublic_StillServing()
+    {
+        var containerName = AzuriteServer.NewContainerName("ready");
+        await using var site = new MembershipFactory
+        {
+            ExtraSettings = new Dictionary<string, string?>
+            {
+                ["Uploads:Storage"] = "AzureBlob",
+                ["Uploads:AzureBlob:ConnectionString"] = azurite.ConnectionString,
+                ["Uploads:AzureBlob:Container"] = containerName,
+            },
+        };
+        using var client = site.CreateClient();
+
+        var (status, uploads) = await ReadyAsync(client);
+        Assert.Equal(("Healthy", "Healthy"), (status, uploads.Status));
+        Assert.Equal("Blob storage answers.", uploads.Description);
+
+        await new BlobContainerClient(azurite.ConnectionString, containerName).CreateAsync(Azure.Storage.Blobs.Models.PublicAccessType.Blob);
+        (status, uploads) = await ReadyAsync(client);
+        Assert.Equal(("Degraded", "Degraded"), (status, uploads.Status));
+        Assert.Contains("allows public read access", uploads.Description);
+        Assert.DoesNotContain("AccountKey", uploads.Description);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+    }
+
+    private static async Task<(string Status, (string Status, string Description) Uploads)> ReadyAsync(HttpClient client)
+    {
+        var response = await client.GetAsync("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var uploads = body.RootElement.GetProperty("checks").GetProperty("uploads");
+        return (body.RootElement.GetProperty("status").GetString()!,
+            (uploads.GetProperty("status").GetString()!, uploads.GetProperty("description").GetString()!));
+    }
+
     /// <summary>Whether <paramref name="body"/> holds any of a few 32-byte runs of the (random) file.</summary>
     private static bool Leaks(byte[] body, byte[] file) =>
         new[] { 0, 100_000, file.Length / 2, file.Length - 32 }.Any(offset => body.AsSpan().IndexOf(file.AsSpan(offset, 32)) >= 0);

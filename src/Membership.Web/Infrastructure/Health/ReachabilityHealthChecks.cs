@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -42,6 +43,21 @@ public sealed class StripeHealthCheck(StripeEndpoint stripe, IOptions<StripeSett
         return await Reachability.TcpAsync(api.Host, api.Port, cancellationToken)
             ? HealthCheckResult.Healthy("Stripe's API accepts connections.")
             : HealthCheckResult.Degraded("Stripe's API does not accept connections.");
+    }
+}
+
+/// <summary>
+/// Whether uploads can be stored and read (the local folder, or the blob container every node
+/// shares). Degraded when not: pages keep working; uploads and attachment downloads fail until it is back.
+/// </summary>
+public sealed class UploadStorageHealthCheck(IFileStorage storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var problem = await storage.ProblemAsync(cancellationToken);
+        return problem is null
+            ? HealthCheckResult.Healthy(storage is LocalFolderStorage ? "Uploads are kept in the local folder." : "Blob storage answers.")
+            : HealthCheckResult.Degraded(problem);
     }
 }
 

@@ -48,6 +48,34 @@ public sealed class AzureBlobStorage(BlobContainerClient container, ILogger<Azur
         await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
     }
 
+    public async Task<string?> ProblemAsync(CancellationToken cancellationToken = default)
+    {
+        // Three seconds, like the other readiness checks: the SDK's own retries would take far longer.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            var properties = await container.GetPropertiesAsync(cancellationToken: timeout.Token);
+            return properties.Value.PublicAccess is { } access && access != PublicAccessType.None
+                ? $"The blob container \"{container.Name}\" allows public read access ({access}); uploads are refused until it is private."
+                : null;
+        }
+        catch (RequestFailedException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            // The service answers; the container is made on the first upload.
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status != 0)
+        {
+            return $"Blob storage refused the container \"{container.Name}\": {e.Status} {e.ErrorCode}";
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && e is OperationCanceledException or AggregateException or HttpRequestException or RequestFailedException { Status: 0 })
+        {
+            return $"Blob storage at {container.Uri.GetLeftPart(UriPartial.Authority)} does not answer.";
+        }
+    }
+
     private async Task<BlobClient> BlobAsync(string key, CancellationToken cancellationToken)
     {
         // Keys are the site's own ("posts/12/3f….mp3"); anything else is a bug, refused like the local folder does.

@@ -13,4 +13,10 @@ public interface IFileStorage
     Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default);
 
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Null when files can be stored and read now; otherwise what is wrong, in words for an
+    /// operator (<c>/healthz/ready</c>). Never names a secret.
+    /// </summary>
+    Task<string?> ProblemAsync(CancellationToken cancellationToken = default);
 }

@@ -33,6 +33,20 @@ public sealed class LocalFolderStorage(string root) : IFileStorage
         return Task.CompletedTask;
     }
 
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            // Made on the first upload anyway; making it here tells a missing or read-only mount apart.
+            Directory.CreateDirectory(Root);
+            return Task.FromResult<string?>(null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult<string?>($"The uploads folder {Root} cannot be made: {e.Message}");
+        }
+    }
+
     private string PathOf(string key)
     {
         var path = Path.GetFullPath(Path.Combine(Root, key));
