@@ -47,6 +47,7 @@ internal static class EmailFanoutBench
 
         var endToEnd = new List<Measurement>();
         var bare = new List<Measurement>();
+        var bareBuilding = new List<Measurement>();
         for (var run = 1; run <= options.Runs; run++)
         {
             var post = await Scenario.PublishAsync(services, run);
@@ -58,14 +59,18 @@ internal static class EmailFanoutBench
                 Console.WriteLine(line);
             }
 
-            var loop = await BareLoopAsync(services, options, post, cancellationToken);
+            var loop = await BareLoopAsync(services, options, post, buildAsItSends: false, cancellationToken);
             bare.Add(loop);
             Console.WriteLine($"run {run}: bare MailKit {loop.Rate,6:F0} msg/s  ({loop.Elapsed.TotalSeconds:F2} s, {loop.MessageBytes} bytes/message; {loop.CpuSummary}; composing them beforehand took {loop.Prebuild.TotalMilliseconds * 1000 / loop.Messages:F0} us/msg)");
-            Console.WriteLine($"run {run}: ratio {100 * e2e.Rate / loop.Rate:F0} %");
+            var building = await BareLoopAsync(services, options, post, buildAsItSends: true, cancellationToken);
+            bareBuilding.Add(building);
+            Console.WriteLine($"run {run}: bare, building each as it sends {building.Rate,6:F0} msg/s  ({building.Elapsed.TotalSeconds:F2} s; {building.CpuSummary})");
+            Console.WriteLine($"run {run}: ratio {100 * e2e.Rate / loop.Rate:F0} % (to the building loop: {100 * e2e.Rate / building.Rate:F0} %)");
         }
 
         var bestEndToEnd = endToEnd.MaxBy(m => m.Rate)!;
         var bestBare = bare.MaxBy(m => m.Rate)!;
+        var bestBuilding = bareBuilding.MaxBy(m => m.Rate)!;
         var ratio = bestEndToEnd.Rate / bestBare.Rate;
         var best = options.Runs > 1 ? $"best of {options.Runs} runs" : "one run";
         Console.WriteLine();
@@ -73,6 +78,8 @@ internal static class EmailFanoutBench
         Console.WriteLine($"end to end (record + send + mark sent): {bestEndToEnd.Rate,6:F0} msg/s  ({bestEndToEnd.Elapsed.TotalSeconds:F1} s)");
         Console.WriteLine($"bare MailKit loop, same connections:     {bestBare.Rate,6:F0} msg/s  ({bestBare.Elapsed.TotalSeconds:F1} s)");
         Console.WriteLine($"ratio end-to-end / bare: {ratio * 100:F0} %");
+        // For reading the gap, not the goal: the same loop building each message just before sending it.
+        Console.WriteLine($"(bare loop building each message as it sends: {bestBuilding.Rate,6:F0} msg/s; end to end is {100 * bestEndToEnd.Rate / bestBuilding.Rate:F0} % of it)");
         var met = bestEndToEnd.Rate >= 1000 && ratio >= 0.70;
         Console.WriteLine($"goal: >= 1000 msg/s and >= 70 % of bare: {(met ? "met" : "not met")}");
         return 0;
@@ -138,17 +145,19 @@ internal static class EmailFanoutBench
     }
 
     /// <summary>
-    /// The ceiling: the same number of messages, composed like the sender composes them (same
-    /// template, headers and body) but built beforehand, sent over the same number of connections
-    /// opened by the site's <see cref="SmtpConnector"/>. Timed from connect to QUIT, as the sender's workers are.
+    /// The ceiling: the same number of messages, built as the sender builds them, sent over the same number of connections opened by the site's
+    /// <see cref="SmtpConnector"/>, timed from connect to QUIT as the sender's workers are. The goal's
+    /// baseline builds every message beforehand, untimed; with <paramref name="buildAsItSends"/> each
+    /// connection builds its next message just before sending it, inside the timed run.
     /// </summary>
-    private static async Task<Measurement> BareLoopAsync(IServiceProvider services, BenchOptions options, Post post, CancellationToken cancellationToken)
+    private static async Task<Measurement> BareLoopAsync(IServiceProvider services, BenchOptions options, Post post, bool buildAsItSends, CancellationToken cancellationToken)
     {
+        var composer = await BareComposer.LoadAsync(services, post, cancellationToken);
         var building = Stopwatch.StartNew();
-        var messages = await PrebuildAsync(services, post, cancellationToken);
+        var prebuilt = buildAsItSends ? [] : Enumerable.Range(0, composer.Count).Select(composer.Build).ToList();
         building.Stop();
         using var probe = new MemoryStream();
-        await messages[0].WriteToAsync(probe, cancellationToken);
+        await composer.Build(0).WriteToAsync(probe, cancellationToken);
 
         var connector = services.GetRequiredService<SmtpConnector>();
         var cpu = CpuTime();
@@ -158,69 +167,49 @@ internal static class EmailFanoutBench
         {
             using (client)
             {
-                for (var i = index; i < messages.Count; i += clients.Length)
+                for (var i = index; i < composer.Count; i += clients.Length)
                 {
-                    await client.SendAsync(messages[i], cancellationToken);
+                    await client.SendAsync(buildAsItSends ? composer.Build(i) : prebuilt[i], cancellationToken);
                 }
 
                 await client.DisconnectAsync(quit: true, cancellationToken);
             }
         }));
         watch.Stop();
-        return new Measurement(messages.Count, watch.Elapsed, TimeSpan.Zero, watch.Elapsed, probe.Length, CpuTime() - cpu) { Prebuild = building.Elapsed };
+        return new Measurement(composer.Count, watch.Elapsed, TimeSpan.Zero, watch.Elapsed, probe.Length, CpuTime() - cpu) { Prebuild = building.Elapsed };
     }
 
-    /// <summary>One message per member of the post's creator, as <c>PostDeliverySender.Compose</c> makes them.</summary>
-    private static async Task<List<MimeMessage>> PrebuildAsync(IServiceProvider services, Post post, CancellationToken cancellationToken)
+    /// <summary>
+    /// One message per member of the post's creator, built as the sender builds them: the same
+    /// <see cref="PostEmailComposer"/> (rendered once, each recipient's copy from it) and the same
+    /// <see cref="MimeMessageFactory"/>. What the bare loop leaves out is the platform around it:
+    /// recording, claiming, the entitlement re-check, retries and marking each recipient sent.
+    /// </summary>
+    private sealed class BareComposer(PostEmailComposer composer, MimeMessageFactory mime, List<(int Id, string Email, string DisplayName)> recipients)
     {
-        var templates = services.GetRequiredService<EmailTemplates>();
-        var mime = services.GetRequiredService<MimeMessageFactory>();
-        var tokens = services.GetRequiredService<UnsubscribeTokens>();
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
-        var creator = await db.Creators.AsNoTracking().SingleAsync(c => c.Id == post.CreatorId, cancellationToken);
-        var recipients = await db.Members.AsNoTracking()
-            .Where(m => m.CreatorId == post.CreatorId)
-            .OrderBy(m => m.Id)
-            .Select(m => new { m.Id, m.User!.Email, m.User.DisplayName })
-            .ToListAsync(cancellationToken);
+        public int Count => recipients.Count;
 
-        const string baseUrl = "http://localhost";
-        var postUrl = $"{baseUrl}/{creator.Handle}/posts/{post.Slug}";
-        var bodyHtml = post.TeaserHtml + post.MembersHtml;
-        var bodyText = string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0));
-        var messages = new List<MimeMessage>(recipients.Count);
-        foreach (var (recipient, index) in recipients.Select((r, i) => (r, i)))
+        public static async Task<BareComposer> LoadAsync(IServiceProvider services, Post post, CancellationToken cancellationToken)
         {
-            var unsubscribe = $"{baseUrl}/email/unsubscribe/{Uri.EscapeDataString(tokens.For(recipient.Id))}";
-            var values = new Dictionary<string, string>
-            {
-                ["name"] = recipient.DisplayName,
-                ["creator"] = creator.DisplayName,
-                ["title"] = post.Title,
-                ["separator"] = new string('=', Math.Min(post.Title.Length, 70)),
-                ["body"] = bodyHtml,
-                ["url"] = postUrl,
-                ["unsubscribe"] = unsubscribe,
-            };
-            var text = new Dictionary<string, string>(values) { ["body"] = bodyText };
-            var html = templates.Render("post", recipient.Email!, values,
-                $"You get {System.Net.WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{System.Net.WebUtility.HtmlEncode(unsubscribe)}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
-            var plain = templates.Render("post", recipient.Email!, text);
-            messages.Add(mime.Create(html with
-            {
-                TextBody = plain.TextBody,
-                MessageId = $"bare-{post.Id}-{index}@{mime.Domain}",
-                Headers = new Dictionary<string, string>
-                {
-                    ["List-Unsubscribe"] = $"<{unsubscribe}>",
-                    ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
-                    ["List-Id"] = $"{creator.DisplayName} <{creator.Handle}.posts.{mime.Domain}>",
-                },
-            }));
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            var loaded = await db.Posts.AsNoTracking().Include(p => p.Creator).Include(p => p.Attachments).SingleAsync(p => p.Id == post.Id, cancellationToken);
+            var recipients = await db.Members.AsNoTracking()
+                .Where(m => m.CreatorId == post.CreatorId)
+                .OrderBy(m => m.Id)
+                .Select(m => new { m.Id, m.User!.Email, m.User.DisplayName })
+                .ToListAsync(cancellationToken);
+            var mime = services.GetRequiredService<MimeMessageFactory>();
+            // Delivery id 0: the Message-IDs ("post-0-…") cannot collide with a real delivery's.
+            var composer = new PostEmailComposer(services.GetRequiredService<EmailTemplates>(), mime, services.GetRequiredService<UnsubscribeTokens>(), loaded, "http://localhost", 0);
+            return new BareComposer(composer, mime, recipients.Select(r => (r.Id, r.Email!, r.DisplayName)).ToList());
         }
 
-        return messages;
+        public MimeMessage Build(int index)
+        {
+            var (memberId, email, displayName) = recipients[index];
+            return mime.Create(composer.For(index, memberId, email, displayName));
+        }
     }
 
     /// <summary>This process's CPU time (all threads), to tell CPU-bound from waiting.</summary>

@@ -25,7 +25,7 @@ namespace Membership.Web.Features.PostEmails;
 /// recipient pending, and they will get the post a second time. The Message-ID is the same on
 /// both copies, so mail systems that de-duplicate on it show one.
 /// </remarks>
-public sealed partial class PostDeliverySender(
+public sealed class PostDeliverySender(
     IServiceScopeFactory scopes,
     IDeliveryChannelFactory channels,
     EmailTemplates templates,
@@ -120,7 +120,7 @@ public sealed partial class PostDeliverySender(
 
                     try
                     {
-                        var message = Compose(context, recipient);
+                        var message = context.Composer.For(recipient.Id, recipient.MemberId, recipient.Email, recipient.DisplayName);
                         await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
                         MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Post);
                         if (!await marks.MarkAsync(recipient.Id, clock.GetUtcNow().UtcDateTime))
@@ -190,54 +190,6 @@ public sealed partial class PostDeliverySender(
             },
         })
         .Build();
-
-    private const string NameMarker = "%%RECIPIENT_NAME%%";
-    private const string UnsubscribeMarker = "%%UNSUBSCRIBE_URL%%";
-
-    /// <summary>
-    /// Renders the post's email once per delivery, with markers where each recipient's name and
-    /// unsubscribe link go: the templates and the post body are the bulk of the work, and they
-    /// are the same for everyone.
-    /// </summary>
-    private EmailMessage RenderOnce(Post post, Creator creator, string bodyHtml, string bodyText, string postUrl)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["name"] = NameMarker,
-            ["creator"] = creator.DisplayName,
-            ["title"] = post.Title,
-            ["separator"] = new string('=', Math.Min(post.Title.Length, 70)),
-            ["body"] = bodyHtml,
-            ["url"] = postUrl,
-            ["unsubscribe"] = UnsubscribeMarker,
-        };
-        var html = templates.Render("post", "", values,
-            $"You get {System.Net.WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{UnsubscribeMarker}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
-        var text = templates.Render("post", "", new Dictionary<string, string>(values) { ["body"] = bodyText });
-        return html with { TextBody = text.TextBody };
-    }
-
-    private EmailMessage Compose(DeliveryContext context, ClaimedRecipient recipient)
-    {
-        var unsubscribe = context.Links.Absolute($"email/unsubscribe/{Uri.EscapeDataString(unsubscribeTokens.For(recipient.MemberId))}");
-        var htmlName = System.Net.WebUtility.HtmlEncode(recipient.DisplayName);
-        var htmlUnsubscribe = System.Net.WebUtility.HtmlEncode(unsubscribe);
-        var rendered = context.Rendered;
-        return new EmailMessage(
-            recipient.Email,
-            rendered.Subject,
-            rendered.TextBody.Replace(NameMarker, recipient.DisplayName, StringComparison.Ordinal).Replace(UnsubscribeMarker, unsubscribe, StringComparison.Ordinal),
-            rendered.HtmlBody.Replace(NameMarker, htmlName, StringComparison.Ordinal).Replace(UnsubscribeMarker, htmlUnsubscribe, StringComparison.Ordinal))
-        {
-            MessageId = $"post-{context.DeliveryId}-{recipient.Id}@{mime.Domain}",
-            Headers = new Dictionary<string, string>
-            {
-                ["List-Unsubscribe"] = $"<{unsubscribe}>",
-                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
-                ["List-Id"] = $"{context.Creator.DisplayName} <{context.Creator.Handle}.posts.{mime.Domain}>",
-            },
-        };
-    }
 
     private async Task<(List<ClaimedRecipient> Batch, DateTime LeaseEnds)> ClaimAsync(
         MembershipDbContext db, int deliveryId, string worker, int size, CancellationToken cancellationToken)
@@ -398,39 +350,14 @@ public sealed partial class PostDeliverySender(
             return null;
         }
 
-        var post = delivery.Post;
-        var links = scope.ServiceProvider.GetRequiredService<PublicLinks>();
-        var postUrl = links.Absolute($"{post.Creator.Handle}/posts/{post.Slug}");
-        var baseUrl = links.Absolute("").TrimEnd('/');
-
-        // Mail clients have no base address: site-relative links and images become absolute.
-        var html = SiteRelative().Replace(post.TeaserHtml + post.MembersHtml, match => $"{match.Groups[1].Value}=\"{baseUrl}/");
-        var text = string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0));
-        var files = post.Attachments.Where(a => !a.IsCover).OrderBy(a => a.Id).ToList();
-        if (files.Count > 0)
-        {
-            html += "<p><strong>Files with this post</strong> (open the post to play or download them):</p><ul>"
-                + string.Concat(files.Select(f => $"<li><a href=\"{System.Net.WebUtility.HtmlEncode(postUrl)}\">{System.Net.WebUtility.HtmlEncode(f.FileName)}</a></li>"))
-                + "</ul>";
-            text += "\n\nFiles with this post (open the post to play or download them): " + string.Join(", ", files.Select(f => f.FileName));
-        }
-
-        return new DeliveryContext(deliveryId, post, post.Creator, new FixedLinks(baseUrl), RenderOnce(post, post.Creator, html, text, postUrl));
+        var baseUrl = scope.ServiceProvider.GetRequiredService<PublicLinks>().Absolute("");
+        return new DeliveryContext(deliveryId, delivery.Post, new PostEmailComposer(templates, mime, unsubscribeTokens, delivery.Post, baseUrl, deliveryId));
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("\\b(href|src)=\"/(?!/)")]
-    private static partial System.Text.RegularExpressions.Regex SiteRelative();
 
     private static string Trim(string text) => text.Length <= 500 ? text : text[..500];
 
-    private sealed record DeliveryContext(int DeliveryId, Post Post, Creator Creator, FixedLinks Links, EmailMessage Rendered);
+    private sealed record DeliveryContext(int DeliveryId, Post Post, PostEmailComposer Composer);
 
     private sealed record ClaimedRecipient(
         long Id, string Email, int MemberId, string UserId, string DisplayName, MemberStatus Status, int? TierId, bool PostEmails, int Attempts, bool Suppressed);
-
-    /// <summary>Links resolved once per delivery (the scope that built them is gone by the time workers run).</summary>
-    private sealed record FixedLinks(string BaseUrl)
-    {
-        public string Absolute(string path) => BaseUrl.TrimEnd('/') + "/" + path.TrimStart('/');
-    }
 }

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Membership.Data.Entities;
+using Membership.Web.Infrastructure.Email;
+
+namespace Membership.Web.Features.PostEmails;
+
+/// <summary>
+/// One delivery's emails: the post is rendered once, with markers where each recipient's name
+/// and unsubscribe link go (the templates and the post body are the bulk of the work, and they
+/// are the same for everyone); <see cref="For"/> then makes each recipient's own copy. Built
+/// from the post with its creator and attachments loaded; links are absolute (mail clients have
+/// no base address). The email-fanout benchmark's bare loop builds its messages with it too.
+/// </summary>
+public sealed partial class PostEmailComposer
+{
+    private const string NameMarker = "%%RECIPIENT_NAME%%";
+    private const string UnsubscribeMarker = "%%UNSUBSCRIBE_URL%%";
+
+    private readonly UnsubscribeTokens _unsubscribeTokens;
+    private readonly string _domain;
+    private readonly string _baseUrl;
+    private readonly string _listId;
+    private readonly int _deliveryId;
+    private readonly EmailMessage _rendered;
+
+    public PostEmailComposer(EmailTemplates templates, MimeMessageFactory mime, UnsubscribeTokens unsubscribeTokens, Post post, string baseUrl, int deliveryId)
+    {
+        var creator = post.Creator ?? throw new ArgumentException("The post's creator is needed.", nameof(post));
+        _unsubscribeTokens = unsubscribeTokens;
+        _domain = mime.Domain;
+        _baseUrl = baseUrl.TrimEnd('/');
+        _listId = $"{creator.DisplayName} <{creator.Handle}.posts.{mime.Domain}>";
+        _deliveryId = deliveryId;
+        var postUrl = $"{_baseUrl}/{creator.Handle}/posts/{post.Slug}";
+
+        // Mail clients have no base address: site-relative links and images become absolute.
+        var html = SiteRelative().Replace(post.TeaserHtml + post.MembersHtml, match => $"{match.Groups[1].Value}=\"{_baseUrl}/");
+        var text = string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0));
+        var files = post.Attachments.Where(a => !a.IsCover).OrderBy(a => a.Id).ToList();
+        if (files.Count > 0)
+        {
+            html += "<p><strong>Files with this post</strong> (open the post to play or download them):</p><ul>"
+                + string.Concat(files.Select(f => $"<li><a href=\"{WebUtility.HtmlEncode(postUrl)}\">{WebUtility.HtmlEncode(f.FileName)}</a></li>"))
+                + "</ul>";
+            text += "\n\nFiles with this post (open the post to play or download them): " + string.Join(", ", files.Select(f => f.FileName));
+        }
+
+        var values = new Dictionary<string, string>
+        {
+            ["name"] = NameMarker,
+            ["creator"] = creator.DisplayName,
+            ["title"] = post.Title,
+            ["separator"] = new string('=', Math.Min(post.Title.Length, 70)),
+            ["body"] = html,
+            ["url"] = postUrl,
+            ["unsubscribe"] = UnsubscribeMarker,
+        };
+        var rendered = templates.Render("post", "", values,
+            $"You get {WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{UnsubscribeMarker}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
+        var plain = templates.Render("post", "", new Dictionary<string, string>(values) { ["body"] = text });
+        _rendered = rendered with { TextBody = plain.TextBody };
+    }
+
+    /// <summary>
+    /// One recipient's copy: their greeting, their signed unsubscribe link (in the body and in
+    /// <c>List-Unsubscribe</c>, with RFC 8058's one-click header), and a Message-ID made from the
+    /// delivery and the recipient row, the same on a resend.
+    /// </summary>
+    public EmailMessage For(long recipientId, int memberId, string email, string displayName)
+    {
+        var unsubscribe = $"{_baseUrl}/email/unsubscribe/{Uri.EscapeDataString(_unsubscribeTokens.For(memberId))}";
+        var htmlName = WebUtility.HtmlEncode(displayName);
+        var htmlUnsubscribe = WebUtility.HtmlEncode(unsubscribe);
+        return new EmailMessage(
+            email,
+            _rendered.Subject,
+            _rendered.TextBody.Replace(NameMarker, displayName, StringComparison.Ordinal).Replace(UnsubscribeMarker, unsubscribe, StringComparison.Ordinal),
+            _rendered.HtmlBody.Replace(NameMarker, htmlName, StringComparison.Ordinal).Replace(UnsubscribeMarker, htmlUnsubscribe, StringComparison.Ordinal))
+        {
+            MessageId = $"post-{_deliveryId}-{recipientId}@{_domain}",
+            Headers = new Dictionary<string, string>
+            {
+                ["List-Unsubscribe"] = $"<{unsubscribe}>",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+                ["List-Id"] = _listId,
+            },
+        };
+    }
+
+    [GeneratedRegex("\\b(href|src)=\"/(?!/)")]
+    private static partial Regex SiteRelative();
+}
