@@ -21,9 +21,10 @@ namespace Membership.Web.Features.PostEmails;
 /// </summary>
 /// <remarks>
 /// The one duplicate window: a process that dies after the SMTP server accepted a message but
-/// before the row was marked sent (a single UPDATE, well under a millisecond) leaves that one
-/// recipient pending, and they will get the post a second time. The Message-ID is the same on
-/// both copies, so mail systems that de-duplicate on it show one.
+/// before the row's "sent" was committed (a worker waits for that commit before its next send;
+/// the marks of all workers are committed together, well under a millisecond) leaves that
+/// recipient pending — at most one per connection — and they will get the post a second time.
+/// The Message-ID is the same on both copies, so mail systems that de-duplicate on it show one.
 /// </remarks>
 public sealed class PostDeliverySender(
     IServiceScopeFactory scopes,
@@ -52,8 +53,11 @@ public sealed class PostDeliverySender(
         // "host:pid/run/connection": an operator (and the scale test) can tell which process holds a claim.
         var run = Guid.NewGuid().ToString("N")[..12];
         var host = Environment.MachineName.Length > 32 ? Environment.MachineName[..32] : Environment.MachineName;
+        await using var marksScope = scopes.CreateAsyncScope();
+        await using var marks = await RecipientCommands.PrepareSentMarksAsync(
+            marksScope.ServiceProvider.GetRequiredService<MembershipDbContext>(), logger, cancellationToken);
         var workers = Enumerable.Range(0, channels.Parallelism)
-            .Select(index => WorkAsync(context, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
+            .Select(index => WorkAsync(context, marks, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
             .ToList();
         int sent;
         try
@@ -72,13 +76,12 @@ public sealed class PostDeliverySender(
         await CompleteIfDoneAsync(deliveryId, cancellationToken);
     }
 
-    private async Task<int> WorkAsync(DeliveryContext context, string worker, CancellationToken cancellationToken)
+    private async Task<int> WorkAsync(DeliveryContext context, SentMarks marks, string worker, CancellationToken cancellationToken)
     {
         var sent = 0;
         await using var channel = channels.Create();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
-        await using var marks = await RecipientCommands.PrepareSentMarkAsync(db, worker, cancellationToken);
         var retry = RetryPipeline(channel);
         var batchSize = Math.Max(1, Delivery.BatchSize / channels.Parallelism);
         while (true)
@@ -123,7 +126,8 @@ public sealed class PostDeliverySender(
                         var message = context.Composer.For(recipient.Id, recipient.MemberId, recipient.Email, recipient.DisplayName);
                         await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
                         MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Post);
-                        if (!await marks.MarkAsync(recipient.Id, clock.GetUtcNow().UtcDateTime))
+                        // Committed before the next send: at most one accepted, unmarked message per connection.
+                        if (!await marks.MarkAsync(recipient.Id, worker, clock.GetUtcNow().UtcDateTime))
                         {
                             logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", recipient.Id, worker, RecipientStatus.Sent);
                         }
