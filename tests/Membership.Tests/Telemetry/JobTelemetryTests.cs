@@ -39,17 +39,16 @@ public sealed class JobTelemetryTests
         var elapsed = (DateTime.UtcNow - started).TotalSeconds;
         var publish = recorder.All(Duration).Where(m => Equals(m.Tags["job"], ScheduledPostPublisher.RecurringJobId)).ToList();
         Assert.NotEmpty(publish);
-        // The meter is process-wide: sites of tests running alongside may record publisher runs of
-        // their own, started before this test, so only their sign and outcome are this test's to check.
         Assert.All(publish, m =>
         {
             Assert.Equal("succeeded", m.Tags["outcome"]);
-            Assert.True(m.Value >= 0);
+            Assert.InRange(m.Value, 0, elapsed);
         });
-        // The failing job is this test's alone: its duration is in seconds, at least its 50 ms wait.
+        // The failing job: its duration is in seconds, about its 50 ms wait
+        // (the timer may fire a millisecond or two early: 48.5 ms has been seen).
         var failure = Assert.Single(recorder.All(Duration), m => Equals(m.Tags["job"], $"{nameof(FailingJob)}.{nameof(FailingJob.RunAsync)}"));
         Assert.Equal("failed", failure.Tags["outcome"]);
-        Assert.True(failure.Value >= 0.05 && failure.Value <= elapsed, $"The failing job waits 50 ms before throwing, within the test's {elapsed:F2} s; recorded {failure.Value} s.");
+        Assert.True(failure.Value >= 0.04 && failure.Value <= elapsed, $"The failing job waits 50 ms before throwing, within the test's {elapsed:F2} s; recorded {failure.Value} s.");
     }
 
     private static string? State(JobStorage storage, string jobId)

@@ -27,15 +27,16 @@ public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageF
 
     public IDeliveryChannel Create() => connector.IsConfigured ? new SmtpChannel(connector, mime) : new PickupChannel(pickup);
 
-    /// <summary>An SMTP connection opened on first use and reused for every message after it.</summary>
+    /// <summary>An SMTP connection opened on first use and reused for every message after it, as is its MIME message.</summary>
     private sealed class SmtpChannel(SmtpConnector connector, MimeMessageFactory mime) : IDeliveryChannel
     {
+        private readonly ReusedMimeMessage _message = mime.CreateReused();
         private SmtpClient? _client;
 
         public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
         {
             _client ??= await connector.ConnectAsync(cancellationToken);
-            await _client.SendAsync(mime.Create(message), cancellationToken);
+            await _client.SendAsync(_message.For(message), cancellationToken);
         }
 
         public Task ResetAsync()

@@ -25,4 +25,73 @@ public sealed class MimeMessageFactory(IOptions<EmailSettings> settings)
         mime.Body = body.ToMessageBody();
         return mime;
     }
+
+    /// <summary>One MIME message refilled for each email a connection sends (see <see cref="ReusedMimeMessage"/>).</summary>
+    public ReusedMimeMessage CreateReused() => new(Create(new EmailMessage("nobody@invalid", "", "text", "<p>html</p>")), Domain);
+}
+
+/// <summary>
+/// One MIME message that a connection refills for each email it sends, one after another:
+/// building a MimeMessage (headers encoded as they are set, the content type serialised as each
+/// parameter changes, random boundaries and ids) costs about as much as writing it out, and a
+/// post delivery sends thousands that differ only in recipient, Message-ID, a few headers and
+/// the bodies. <see cref="For"/> sets every one of those each time — a header of the previous
+/// email that this one lacks is removed — so nothing of one recipient's email is left in the
+/// next. Not for concurrent use: the caller must finish sending one before filling the next.
+/// </summary>
+public sealed class ReusedMimeMessage
+{
+    private readonly MimeMessage _message;
+    private readonly TextPart _text;
+    private readonly TextPart _html;
+    private readonly string _domain;
+    private readonly HashSet<string> _extraHeaders = new(StringComparer.OrdinalIgnoreCase);
+    private long _dateSecond = -1;
+
+    internal ReusedMimeMessage(MimeMessage message, string domain)
+    {
+        _message = message;
+        _domain = domain;
+        var parts = (message.Body as Multipart ?? throw new ArgumentException("The message must be text and HTML alternatives.", nameof(message))).OfType<TextPart>().ToList();
+        _text = parts.Single(p => p.IsPlain);
+        _html = parts.Single(p => p.IsHtml);
+    }
+
+    public MimeMessage For(EmailMessage message)
+    {
+        _message.To.Clear();
+        _message.To.Add(MailboxAddress.Parse(message.To));
+        if (_message.Subject != message.Subject)
+        {
+            _message.Subject = message.Subject;
+        }
+
+        _message.MessageId = message.MessageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId(_domain);
+        // The Date header has whole seconds: set it again only when the second has changed.
+        var now = DateTimeOffset.UtcNow;
+        if (now.ToUnixTimeSeconds() != _dateSecond)
+        {
+            _message.Date = now;
+            _dateSecond = now.ToUnixTimeSeconds();
+        }
+
+        foreach (var name in _extraHeaders.Where(name => !message.Headers.ContainsKey(name)).ToList())
+        {
+            _message.Headers.RemoveAll(name);
+            _extraHeaders.Remove(name);
+        }
+
+        foreach (var (name, value) in message.Headers)
+        {
+            _message.Headers[name] = value;
+            _extraHeaders.Add(name);
+        }
+
+        _text.Text = message.TextBody;
+        _html.Text = message.HtmlBody;
+        // Chosen again for these bodies when the message is sent (the last one's may not suit them).
+        _text.ContentTransferEncoding = ContentEncoding.Default;
+        _html.ContentTransferEncoding = ContentEncoding.Default;
+        return _message;
+    }
 }

@@ -1,0 +1,96 @@
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Email;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Membership.Tests.Email;
+
+/// <summary>
+/// The MIME message a connection refills for each email: what goes on the wire for the second
+/// email is that email alone — nothing of the first one's recipient, id, headers or bodies —
+/// and reads back like a message built fresh from it.
+/// </summary>
+public sealed class ReusedMimeMessageTests
+{
+    private readonly MimeMessageFactory _factory = new(Options.Create(new EmailSettings { FromAddress = "posts@membership.test", FromName = "Membership" }));
+
+    private static EmailMessage First => new("ann@example.test", "Episode one", "Hello Ann, text body " + new string('a', 2000), "<p>Hello Ann</p><p>" + new string('b', 3000) + "</p>")
+    {
+        MessageId = "post-1-1@membership.test",
+        Headers = new Dictionary<string, string>
+        {
+            ["List-Unsubscribe"] = "<https://members.test/email/unsubscribe/ANN-TOKEN>",
+            ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+            ["X-Only-In-The-First"] = "first",
+        },
+    };
+
+    // Not ASCII, and a line far longer than SMTP allows: the encoding must be chosen again for it.
+    private static EmailMessage Second => new("zoe@example.test", "Episode one", "Hello Zoë, " + new string('c', 1200), "<p>Hello Zoë</p>" + new string('d', 1500))
+    {
+        MessageId = "post-1-2@membership.test",
+        Headers = new Dictionary<string, string>
+        {
+            ["List-Unsubscribe"] = "<https://members.test/email/unsubscribe/ZOE-TOKEN>",
+            ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+        },
+    };
+
+    [Fact]
+    public void For_SecondEmail_WireHoldsNothingOfTheFirst_AndReadsBackLikeAFreshMessage()
+    {
+        var reused = _factory.CreateReused();
+        var firstWire = Wire(reused.For(First));
+        var secondWire = Wire(reused.For(Second));
+
+        Assert.Contains("ANN-TOKEN", firstWire);
+        foreach (var leftover in new[] { "ann@example.test", "ANN-TOKEN", "post-1-1@", "X-Only-In-The-First", "Hello Ann", "aaaa", "bbbb" })
+        {
+            Assert.DoesNotContain(leftover, secondWire);
+        }
+
+        var read = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(secondWire)));
+        var fresh = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Wire(_factory.Create(Second)))));
+        Assert.Equal(fresh.From.ToString(), read.From.ToString());
+        Assert.Equal("zoe@example.test", Assert.Single(read.To.Mailboxes).Address);
+        Assert.Equal("post-1-2@membership.test", read.MessageId);
+        Assert.Equal(fresh.Subject, read.Subject);
+        Assert.Equal(Second.TextBody, read.TextBody?.TrimEnd('\r', '\n'));
+        Assert.Equal(Second.HtmlBody, read.HtmlBody?.TrimEnd('\r', '\n'));
+        Assert.Equal(fresh.TextBody, read.TextBody);
+        Assert.Equal(fresh.HtmlBody, read.HtmlBody);
+        Assert.Equal(
+            fresh.Headers.Where(h => h.Id is not (HeaderId.Date or HeaderId.ContentType)).Select(h => (h.Field, h.Value)).OrderBy(h => h.Field),
+            read.Headers.Where(h => h.Id is not (HeaderId.Date or HeaderId.ContentType)).Select(h => (h.Field, h.Value)).OrderBy(h => h.Field));
+        Assert.True(read.Date > DateTimeOffset.UtcNow.AddMinutes(-1));
+    }
+
+    [Fact]
+    public void For_AfterAShortAsciiEmail_OneWithAccentsAndLongLinesIsEncodedForItself()
+    {
+        var reused = _factory.CreateReused();
+        var plain = new EmailMessage("bob@example.test", "Short", "Hi Bob", "<p>Hi Bob</p>") { MessageId = "post-1-3@membership.test" };
+        var plainWire = Wire(reused.For(plain));
+        Assert.DoesNotContain("List-Unsubscribe", plainWire);
+
+        // Wire() asserts 7-bit: a part left at the short email's encoding would carry raw UTF-8 and 1,200-character lines.
+        var read = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Wire(reused.For(Second)))));
+
+        Assert.Equal(Second.TextBody, read.TextBody?.TrimEnd('\r', '\n'));
+        Assert.Equal(Second.HtmlBody, read.HtmlBody?.TrimEnd('\r', '\n'));
+        Assert.Equal("<https://members.test/email/unsubscribe/ZOE-TOKEN>", read.Headers["List-Unsubscribe"]);
+    }
+
+    /// <summary>The message as an SMTP client writes it: prepared for a 7-bit server, CRLF lines.</summary>
+    private static string Wire(MimeMessage message)
+    {
+        message.Prepare(EncodingConstraint.SevenBit, 998);
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        using var stream = new MemoryStream();
+        message.WriteTo(options, stream);
+        var bytes = stream.ToArray();
+        Assert.All(bytes, b => Assert.True(b < 128, "the wire form is 7-bit"));
+        return System.Text.Encoding.ASCII.GetString(bytes);
+    }
+}
