@@ -59,6 +59,9 @@ public sealed partial class PostEmailTests
             Assert.Contains($"http://localhost/{scenario.Handle}/posts/hello", message.TextBody);
             Assert.NotNull(message.HtmlBody);
             Assert.Contains("<h1", message.HtmlBody);
+            Assert.Contains($"Fan {name}", message.HtmlBody);
+            Assert.Contains($"href=\"{System.Net.WebUtility.HtmlEncode(link.Groups[1].Value)}\"", message.HtmlBody);
+            Assert.DoesNotContain("%%", message.TextBody + message.HtmlBody);
             Assert.StartsWith($"post-{deliveryId}-", message.MessageId);
             unsubscribeLinks.Add(link.Groups[1].Value);
         }

@@ -124,7 +124,7 @@ public sealed class PostDeliverySender(
                     try
                     {
                         var message = context.Composer.For(recipient.Id, recipient.MemberId, recipient.Email, recipient.DisplayName);
-                        await retry.ExecuteAsync(async token => await channel.SendAsync(message, token), cancellationToken);
+                        await retry.ExecuteAsync(static (send, token) => new ValueTask(send.channel.SendAsync(send.message, token)), (channel, message), cancellationToken);
                         MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Post);
                         // Committed before the next send: at most one accepted, unmarked message per connection.
                         if (!await marks.MarkAsync(recipient.Id, worker, clock.GetUtcNow().UtcDateTime))

@@ -22,7 +22,9 @@ public sealed partial class PostEmailComposer
     private readonly string _baseUrl;
     private readonly string _listId;
     private readonly int _deliveryId;
-    private readonly EmailMessage _rendered;
+    private readonly string _subject;
+    private readonly MarkedText _text;
+    private readonly MarkedText _html;
 
     public PostEmailComposer(EmailTemplates templates, MimeMessageFactory mime, UnsubscribeTokens unsubscribeTokens, Post post, string baseUrl, int deliveryId)
     {
@@ -59,7 +61,9 @@ public sealed partial class PostEmailComposer
         var rendered = templates.Render("post", "", values,
             $"You get {WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{UnsubscribeMarker}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
         var plain = templates.Render("post", "", new Dictionary<string, string>(values) { ["body"] = text });
-        _rendered = rendered with { TextBody = plain.TextBody };
+        _subject = rendered.Subject;
+        _text = new MarkedText(plain.TextBody);
+        _html = new MarkedText(rendered.HtmlBody);
     }
 
     /// <summary>
@@ -72,11 +76,7 @@ public sealed partial class PostEmailComposer
         var unsubscribe = $"{_baseUrl}/email/unsubscribe/{Uri.EscapeDataString(_unsubscribeTokens.For(memberId))}";
         var htmlName = WebUtility.HtmlEncode(displayName);
         var htmlUnsubscribe = WebUtility.HtmlEncode(unsubscribe);
-        return new EmailMessage(
-            email,
-            _rendered.Subject,
-            _rendered.TextBody.Replace(NameMarker, displayName, StringComparison.Ordinal).Replace(UnsubscribeMarker, unsubscribe, StringComparison.Ordinal),
-            _rendered.HtmlBody.Replace(NameMarker, htmlName, StringComparison.Ordinal).Replace(UnsubscribeMarker, htmlUnsubscribe, StringComparison.Ordinal))
+        return new EmailMessage(email, _subject, _text.With(displayName, unsubscribe), _html.With(htmlName, htmlUnsubscribe))
         {
             MessageId = $"post-{_deliveryId}-{recipientId}@{_domain}",
             Headers = new Dictionary<string, string>
@@ -86,6 +86,48 @@ public sealed partial class PostEmailComposer
                 ["List-Id"] = _listId,
             },
         };
+    }
+
+    /// <summary>A rendered body cut at its markers once, so each copy is one string built in one pass.</summary>
+    private sealed class MarkedText
+    {
+        private readonly List<string> _pieces = [];
+        private readonly List<bool> _nameAfter = [];
+        private readonly int _length;
+
+        public MarkedText(string text)
+        {
+            var start = 0;
+            while (true)
+            {
+                var name = text.IndexOf(NameMarker, start, StringComparison.Ordinal);
+                var unsubscribe = text.IndexOf(UnsubscribeMarker, start, StringComparison.Ordinal);
+                if (name < 0 && unsubscribe < 0)
+                {
+                    break;
+                }
+
+                var isName = name >= 0 && (unsubscribe < 0 || name < unsubscribe);
+                var at = isName ? name : unsubscribe;
+                _pieces.Add(text[start..at]);
+                _nameAfter.Add(isName);
+                start = at + (isName ? NameMarker.Length : UnsubscribeMarker.Length);
+            }
+
+            _pieces.Add(text[start..]);
+            _length = _pieces.Sum(p => p.Length);
+        }
+
+        public string With(string name, string unsubscribe)
+        {
+            var builder = new System.Text.StringBuilder(_length + (_nameAfter.Count * Math.Max(name.Length, unsubscribe.Length)));
+            for (var i = 0; i < _nameAfter.Count; i++)
+            {
+                builder.Append(_pieces[i]).Append(_nameAfter[i] ? name : unsubscribe);
+            }
+
+            return builder.Append(_pieces[^1]).ToString();
+        }
     }
 
     [GeneratedRegex("\\b(href|src)=\"/(?!/)")]

@@ -1,0 +1,58 @@
+using Membership.Data.Entities;
+using Membership.Tests.Infrastructure;
+using Membership.Web.Features.PostEmails;
+using Membership.Web.Infrastructure.Email;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Membership.Tests.Email;
+
+/// <summary>
+/// Each recipient's copy of a post email, from the site's own templates: their name and
+/// unsubscribe link wherever the templates put them (encoded for HTML in the HTML part), the
+/// post's site-relative links made absolute, and nothing of another recipient.
+/// </summary>
+public sealed class PostEmailComposerTests(SiteFixture site) : IClassFixture<SiteFixture>
+{
+    [Fact]
+    public void For_TwoRecipients_EachCopyHasOnlyTheirNameAndLink_EncodedForHtml()
+    {
+        var services = site.Services;
+        var post = new Post
+        {
+            Id = 7,
+            Title = "Episode <one>",
+            Slug = "episode-one",
+            TeaserHtml = "<p>See <a href=\"/studio/posts/older\">the last one</a>.</p>",
+            TeaserText = "See the last one.",
+            MembersHtml = "<p>The members' part.</p>",
+            MembersText = "The members' part.",
+            Creator = new Creator { Handle = "studio", DisplayName = "Studio & Co" },
+        };
+        var composer = new PostEmailComposer(
+            services.GetRequiredService<EmailTemplates>(), services.GetRequiredService<MimeMessageFactory>(),
+            services.GetRequiredService<UnsubscribeTokens>(), post, "https://members.test/", deliveryId: 3);
+        var tokens = services.GetRequiredService<UnsubscribeTokens>();
+
+        var zoe = composer.For(recipientId: 11, memberId: 21, "zoe@example.test", "Zoë <& friends>");
+        var bob = composer.For(recipientId: 12, memberId: 22, "bob@example.test", "Bob");
+
+        foreach (var (copy, name, memberId, other) in new[] { (zoe, "Zoë <& friends>", 21, "Bob"), (bob, "Bob", 22, "Zoë") })
+        {
+            var link = copy.Headers["List-Unsubscribe"].Trim('<', '>');
+            Assert.Equal(memberId, tokens.MemberId(Uri.UnescapeDataString(link[(link.LastIndexOf('/') + 1)..])));
+            Assert.StartsWith("https://members.test/email/unsubscribe/", link);
+            Assert.Contains(name, copy.TextBody);
+            Assert.Contains(link, copy.TextBody);
+            Assert.Contains(System.Net.WebUtility.HtmlEncode(name), copy.HtmlBody);
+            Assert.Contains($"href=\"{System.Net.WebUtility.HtmlEncode(link)}\"", copy.HtmlBody);
+            Assert.DoesNotContain(other, copy.TextBody + copy.HtmlBody);
+            Assert.DoesNotContain("%%", copy.TextBody + copy.HtmlBody);
+            Assert.Contains("href=\"https://members.test/studio/posts/older\"", copy.HtmlBody);
+            Assert.Equal("List-Unsubscribe=One-Click", copy.Headers["List-Unsubscribe-Post"]);
+        }
+
+        Assert.DoesNotContain("<& friends>", zoe.HtmlBody);
+        Assert.Equal("post-3-11@" + services.GetRequiredService<MimeMessageFactory>().Domain, zoe.MessageId);
+        Assert.Equal(zoe.Subject, bob.Subject);
+    }
+}
