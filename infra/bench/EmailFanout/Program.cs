@@ -145,10 +145,11 @@ internal static class EmailFanoutBench
     }
 
     /// <summary>
-    /// The ceiling: the same number of messages, built as the sender builds them, sent over the same number of connections opened by the site's
-    /// <see cref="SmtpConnector"/>, timed from connect to QUIT as the sender's workers are. The goal's
-    /// baseline builds every message beforehand, untimed; with <paramref name="buildAsItSends"/> each
-    /// connection builds its next message just before sending it, inside the timed run.
+    /// The ceiling: the same number of messages, built as the sender builds them, sent over the
+    /// same number of connections opened by the site's <see cref="SmtpConnector"/>, timed from
+    /// connect to QUIT as the sender's workers are. The goal's baseline builds every message
+    /// beforehand, untimed; with <paramref name="buildAsItSends"/> each connection builds its next
+    /// message just before sending it, inside the timed run.
     /// </summary>
     private static async Task<Measurement> BareLoopAsync(IServiceProvider services, BenchOptions options, Post post, bool buildAsItSends, CancellationToken cancellationToken)
     {

@@ -14,9 +14,10 @@ namespace Membership.Web.Features.PostEmails;
 /// <summary>
 /// The two statements a delivery runs once per recipient, written as plain SQL on the context's
 /// own connection: recording the recipients (multi-row INSERTs) and marking one sent (a reused
-/// UPDATE, committed in groups by <see cref="SentMarks"/>). Through the change tracker and LINQ they cost more than the sending: recording
-/// 10,000 recipients took ~0.8 s on SQLite (each row tracked, one statement each, its key read
-/// back) and a mark ~0.2 ms of translation and set-up each. Table and column names come from the
+/// UPDATE, committed in groups by <see cref="SentMarks"/>). Through the change tracker and LINQ
+/// they cost more than the sending: recording 10,000 recipients took ~0.8 s on SQLite (each row
+/// tracked, one statement each, its key read back) and a mark ~0.2 ms of translation and set-up
+/// each. Table and column names come from the
 /// EF model, so the SQL follows the mapping on every provider.
 /// </summary>
 internal sealed class RecipientCommands
