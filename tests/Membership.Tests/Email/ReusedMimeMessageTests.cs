@@ -44,6 +44,7 @@ public sealed class ReusedMimeMessageTests
         var secondWire = Wire(reused.For(Second));
 
         Assert.Contains("ANN-TOKEN", firstWire);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(secondWire, "(?m)^Content-Transfer-Encoding: quoted-printable\r$"));
         foreach (var leftover in new[] { "ann@example.test", "ANN-TOKEN", "post-1-1@", "X-Only-In-The-First", "Hello Ann", "aaaa", "bbbb" })
         {
             Assert.DoesNotContain(leftover, secondWire);

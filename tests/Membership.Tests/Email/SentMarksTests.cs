@@ -87,7 +87,7 @@ public sealed class SentMarksTests
         var marks = await RecipientCommands.PrepareSentMarksAsync(scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), NullLogger.Instance, CancellationToken.None);
         await marks.DisposeAsync();
 
-        Assert.Throws<InvalidOperationException>(() => { _ = marks.MarkAsync(ids[0], "w", DateTime.UtcNow); });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => marks.MarkAsync(ids[0], "w", DateTime.UtcNow));
         Assert.Equal(RecipientStatus.Pending, await site.WithDbAsync(db => db.EmailRecipients.Where(r => r.Id == ids[0]).Select(r => r.Status).SingleAsync()));
     }
 

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Text;
-using System.Threading.Channels;
 using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -115,111 +114,122 @@ internal sealed class RecipientCommands
 /// that arrive while the previous commit is being written (group commit). A worker waits for its
 /// mark to be committed before it sends its next message, so the duplicate window stays one
 /// message per connection; what the grouping saves is commits: on SQLite one write turn and WAL
-/// commit for several marks, on a server database one log flush.
+/// commit for several marks, on a server database one log flush. There is no writer thread: a
+/// worker that finds nobody writing writes what is waiting, its own mark and any that arrive
+/// meanwhile, so an unhurried mark costs no hand-over between threads.
 /// </summary>
-internal sealed class SentMarks : IAsyncDisposable
+internal sealed class SentMarks(
+    DatabaseFacade database, DbCommand command, DbParameter workerParameter, DbParameter idParameter, DbParameter sentAtParameter, SemaphoreSlim? writerTurn, ILogger logger) : IAsyncDisposable
 {
     private const int Tries = 3;
 
-    private readonly DatabaseFacade _database;
-    private readonly DbCommand _command;
-    private readonly DbParameter _worker;
-    private readonly DbParameter _id;
-    private readonly DbParameter _now;
-    private readonly SemaphoreSlim? _writerTurn;
-    private readonly ILogger _logger;
-    private readonly Channel<Mark> _queue = Channel.CreateUnbounded<Mark>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
-
-    public SentMarks(DatabaseFacade database, DbCommand command, DbParameter worker, DbParameter id, DbParameter now, SemaphoreSlim? writerTurn, ILogger logger)
-    {
-        _database = database;
-        _command = command;
-        _worker = worker;
-        _id = id;
-        _now = now;
-        _writerTurn = writerTurn;
-        _logger = logger;
-        _writer = Task.Run(WriteAsync);
-    }
+    private readonly Lock _lock = new();
+    private readonly List<Mark> _waiting = [];
+    private bool _writing;
+    private bool _closed;
 
     /// <summary>
     /// Marks the recipient sent if <paramref name="worker"/> still holds it, once committed; false
     /// when it no longer does. Not cancellable: the server has accepted the message, so the mark
     /// must be written. Throws when the database refused the mark three times.
     /// </summary>
-    public Task<bool> MarkAsync(long recipientId, string worker, DateTime sentAt)
+    public async Task<bool> MarkAsync(long recipientId, string worker, DateTime sentAt)
     {
         var mark = new Mark(recipientId, worker, sentAt, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(mark))
+        bool write;
+        lock (_lock)
         {
-            throw new InvalidOperationException("The delivery run's marks are closed.");
-        }
-
-        return mark.Committed.Task;
-    }
-
-    private async Task WriteAsync()
-    {
-        var group = new List<Mark>();
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            group.Clear();
-            while (_queue.Reader.TryRead(out var mark))
+            if (_closed)
             {
-                group.Add(mark);
+                throw new InvalidOperationException("The delivery run's marks are closed.");
             }
 
-            for (var attempt = 1; ; attempt++)
+            _waiting.Add(mark);
+            write = !_writing;
+            _writing = true;
+        }
+
+        if (write)
+        {
+            await WriteWhileWaitingAsync();
+        }
+
+        return await mark.Committed.Task;
+    }
+
+    private async Task WriteWhileWaitingAsync()
+    {
+        while (true)
+        {
+            List<Mark> group;
+            lock (_lock)
             {
-                try
+                if (_waiting.Count == 0)
                 {
-                    var updated = await CommitAsync(group);
-                    for (var i = 0; i < group.Count; i++)
-                    {
-                        group[i].Committed.TrySetResult(updated[i]);
-                    }
+                    _writing = false;
+                    return;
+                }
 
-                    break;
-                }
-                catch (DbException exception) when (attempt < Tries)
-                {
-                    // A locked or briefly unavailable database: the group is rolled back whole; try it again.
-                    _logger.LogWarning(exception, "Marking {Count} recipients sent failed (try {Attempt} of {Tries}); trying again", group.Count, attempt, Tries);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
-                }
-                catch (Exception exception)
-                {
-                    foreach (var mark in group)
-                    {
-                        mark.Committed.TrySetException(exception);
-                    }
+                group = [.. _waiting];
+                _waiting.Clear();
+            }
 
-                    break;
+            await CommitWithRetriesAsync(group);
+        }
+    }
+
+    /// <summary>Commits the group and completes each of its marks: with whether it landed, or with the database's refusal.</summary>
+    private async Task CommitWithRetriesAsync(List<Mark> group)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var updated = await CommitAsync(group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Committed.TrySetResult(updated[i]);
                 }
+
+                return;
+            }
+            catch (DbException exception) when (attempt < Tries)
+            {
+                // A locked or briefly unavailable database: the group is rolled back whole; try it again.
+                logger.LogWarning(exception, "Marking {Count} recipients sent failed (try {Attempt} of {Tries}); trying again", group.Count, attempt, Tries);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+            catch (Exception exception)
+            {
+                foreach (var mark in group)
+                {
+                    mark.Committed.TrySetException(exception);
+                }
+
+                return;
             }
         }
     }
 
     private async Task<bool[]> CommitAsync(List<Mark> group)
     {
-        if (_writerTurn is not null)
+        if (writerTurn is not null)
         {
             // On SQLite the site's hot writers take turns instead of sleeping in its busy handler.
-            await _writerTurn.WaitAsync(CancellationToken.None);
+            await writerTurn.WaitAsync(CancellationToken.None);
         }
 
         try
         {
-            await using var transaction = await _command.Connection!.BeginTransactionAsync(CancellationToken.None);
-            _command.Transaction = transaction;
+            await using var transaction = await command.Connection!.BeginTransactionAsync(CancellationToken.None);
+            command.Transaction = transaction;
             var updated = new bool[group.Count];
             for (var i = 0; i < group.Count; i++)
             {
-                _worker.Value = group[i].Worker;
-                _id.Value = group[i].RecipientId;
-                _now.Value = group[i].SentAt;
-                updated[i] = await _command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+                workerParameter.Value = group[i].Worker;
+                idParameter.Value = group[i].RecipientId;
+                sentAtParameter.Value = group[i].SentAt;
+                updated[i] = await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
             }
 
             await transaction.CommitAsync(CancellationToken.None);
@@ -227,18 +237,21 @@ internal sealed class SentMarks : IAsyncDisposable
         }
         finally
         {
-            _command.Transaction = null;
-            _writerTurn?.Release();
+            command.Transaction = null;
+            writerTurn?.Release();
         }
     }
 
-    /// <summary>Writes what is queued, then closes what <see cref="RecipientCommands.PrepareSentMarksAsync"/> opened (the context may go back to a pool).</summary>
+    /// <summary>Closes what <see cref="RecipientCommands.PrepareSentMarksAsync"/> opened (the context may go back to a pool); call it once every worker is done.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
-        await _command.DisposeAsync();
-        await _database.CloseConnectionAsync();
+        lock (_lock)
+        {
+            _closed = true;
+        }
+
+        await command.DisposeAsync();
+        await database.CloseConnectionAsync();
     }
 
     private sealed record Mark(long RecipientId, string Worker, DateTime SentAt, TaskCompletionSource<bool> Committed);

@@ -89,9 +89,10 @@ public sealed class ReusedMimeMessage
 
         _text.Text = message.TextBody;
         _html.Text = message.HtmlBody;
-        // Chosen again for these bodies when the message is sent (the last one's may not suit them).
-        _text.ContentTransferEncoding = ContentEncoding.Default;
-        _html.ContentTransferEncoding = ContentEncoding.Default;
+        // Quoted-printable suits any body on any server (7-bit, short lines), so the client need
+        // not scan every body to choose an encoding, and no choice made for the last one carries over.
+        _text.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
+        _html.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
         return _message;
     }
 }
