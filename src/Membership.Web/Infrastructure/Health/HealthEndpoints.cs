@@ -7,9 +7,10 @@ namespace Membership.Web.Infrastructure.Health;
 /// <summary>
 /// <c>/healthz</c>: live (the process answers; no dependency is asked, so a database outage does
 /// not get every node restarted). <c>/healthz/ready</c>: ready for traffic — 503 when the
-/// database does not answer; 200 with "Degraded" when SMTP, Stripe or the upload storage cannot be reached (the site
-/// still serves, and that work waits); the body lists each check. <c>/ping</c>: a tiny text answer
-/// with no database, the baseline the page benchmark (infra/bench/pages) compares pages with.
+/// database does not answer; 200 with "Degraded" when SMTP, Stripe or the upload storage cannot
+/// be reached (the site still serves, and that work waits); the body lists each check.
+/// <c>/ping</c>: a tiny text answer with no database, the baseline the page benchmark
+/// (infra/bench/pages) compares pages with.
 /// </summary>
 public static class HealthEndpoints
 {

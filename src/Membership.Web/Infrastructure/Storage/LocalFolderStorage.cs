@@ -37,7 +37,9 @@ public sealed class LocalFolderStorage(string root) : IFileStorage
     {
         try
         {
-            // Made on the first upload anyway; making it here tells a missing or read-only mount apart.
+            // Made on the first upload anyway; making it here shows a folder that cannot be made (a
+            // missing mount, no permission). No file is written: a read-only folder that exists
+            // shows only when an upload fails.
             Directory.CreateDirectory(Root);
             return Task.FromResult<string?>(null);
         }
