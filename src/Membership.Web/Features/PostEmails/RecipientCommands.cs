@@ -16,8 +16,8 @@ namespace Membership.Web.Features.PostEmails;
 /// UPDATE, committed in groups by <see cref="SentMarks"/>). Through the change tracker and LINQ
 /// they cost more than the sending: recording 10,000 recipients took ~0.8 s on SQLite (each row
 /// tracked, one statement each, its key read back) and a mark ~0.2 ms of translation and set-up
-/// each. Table and column names come from the
-/// EF model, so the SQL follows the mapping on every provider.
+/// each. Table and column names come from the EF model, so the SQL follows the mapping on every
+/// provider.
 /// </summary>
 internal sealed class RecipientCommands
 {

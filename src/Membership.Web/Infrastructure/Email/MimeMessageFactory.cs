@@ -45,7 +45,8 @@ public sealed class ReusedMimeMessage
     private readonly TextPart _text;
     private readonly TextPart _html;
     private readonly string _domain;
-    private readonly HashSet<string> _extraHeaders = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The extra headers the message carries now, with the values they were set to.</summary>
+    private readonly Dictionary<string, string> _extraHeaders = new(StringComparer.OrdinalIgnoreCase);
     private long _dateSecond = -1;
 
     internal ReusedMimeMessage(MimeMessage message, string domain)
@@ -75,16 +76,20 @@ public sealed class ReusedMimeMessage
             _dateSecond = now.ToUnixTimeSeconds();
         }
 
-        foreach (var name in _extraHeaders.Where(name => !message.Headers.ContainsKey(name)).ToList())
+        foreach (var name in _extraHeaders.Keys.Where(name => !message.Headers.ContainsKey(name)).ToList())
         {
             _message.Headers.RemoveAll(name);
             _extraHeaders.Remove(name);
         }
 
+        // A header with the same value as the last email's is left as it is: MimeKit encodes on each set.
         foreach (var (name, value) in message.Headers)
         {
-            _message.Headers[name] = value;
-            _extraHeaders.Add(name);
+            if (!_extraHeaders.TryGetValue(name, out var current) || current != value)
+            {
+                _message.Headers[name] = value;
+                _extraHeaders[name] = value;
+            }
         }
 
         _text.Text = message.TextBody;

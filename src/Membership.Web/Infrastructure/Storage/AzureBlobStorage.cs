@@ -55,10 +55,7 @@ public sealed class AzureBlobStorage(BlobContainerClient container, ILogger<Azur
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
         try
         {
-            var properties = await container.GetPropertiesAsync(cancellationToken: timeout.Token);
-            return properties.Value.PublicAccess is { } access && access != PublicAccessType.None
-                ? $"The blob container \"{container.Name}\" allows public read access ({access}); uploads are refused until it is private."
-                : null;
+            return PublicReadProblem(await container.GetPropertiesAsync(cancellationToken: timeout.Token));
         }
         catch (RequestFailedException e) when (e.Status == StatusCodes.Status404NotFound)
         {
@@ -75,6 +72,12 @@ public sealed class AzureBlobStorage(BlobContainerClient container, ILogger<Azur
             return $"Blob storage at {container.Uri.GetLeftPart(UriPartial.Authority)} does not answer.";
         }
     }
+
+    /// <summary>Why a container that allows public reads is refused, or null when it is private.</summary>
+    private string? PublicReadProblem(BlobContainerProperties properties) =>
+        properties.PublicAccess is { } access && access != PublicAccessType.None
+            ? $"The blob container \"{container.Name}\" allows public read access ({access}); paywalled files in it would be readable without the site. Set its access level to private."
+            : null;
 
     private async Task<BlobClient> BlobAsync(string key, CancellationToken cancellationToken)
     {
@@ -110,12 +113,10 @@ public sealed class AzureBlobStorage(BlobContainerClient container, ILogger<Azur
             }
             else
             {
-                var properties = await container.GetPropertiesAsync(cancellationToken: cancellationToken);
-                if (properties.Value.PublicAccess is { } access && access != PublicAccessType.None)
+                if (PublicReadProblem(await container.GetPropertiesAsync(cancellationToken: cancellationToken)) is { } problem)
                 {
                     // Not marked ready: every use keeps failing until someone makes the container private.
-                    throw new InvalidOperationException(
-                        $"The blob container \"{container.Name}\" allows public read access ({access}); paywalled files in it would be readable without the site. Set its access level to private.");
+                    throw new InvalidOperationException(problem);
                 }
             }
 
