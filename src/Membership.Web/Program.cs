@@ -18,6 +18,8 @@ using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
 using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption;
+using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
@@ -52,9 +54,14 @@ builder.Services.AddMembershipStripe(configuration);
 builder.Services.AddMembershipFileStorage(configuration, environment);
 builder.Services.AddMembershipTelemetry(configuration, environment);
 
+// Keys shared by every node through the database. New keys use AES-256-GCM: on Linux it protects
+// in about half the time of the default AES-CBC with HMAC (each sign-in cookie, antiforgery
+// token and unsubscribe link goes through it); keys made before keep their own algorithm, so
+// what they protected still reads.
 builder.Services.AddDataProtection()
     .SetApplicationName("Membership")
-    .PersistKeysToDbContext<MembershipDbContext>();
+    .PersistKeysToDbContext<MembershipDbContext>()
+    .UseCryptographicAlgorithms(new AuthenticatedEncryptorConfiguration { EncryptionAlgorithm = EncryptionAlgorithm.AES_256_GCM });
 
 builder.Services.AddIdentity<AppUser, IdentityRole>(options =>
     {

@@ -73,6 +73,7 @@ public sealed class ReusedMimeMessageTests
         var plain = new EmailMessage("bob@example.test", "Short", "Hi Bob", "<p>Hi Bob</p>") { MessageId = "post-1-3@membership.test" };
         var plainWire = Wire(reused.For(plain));
         Assert.DoesNotContain("List-Unsubscribe", plainWire);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(plainWire, "(?m)^Content-Transfer-Encoding: 7bit\r$"));
 
         // Wire() asserts 7-bit: a part left at the short email's encoding would carry raw UTF-8 and 1,200-character lines.
         var read = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Wire(reused.For(Second)))));
@@ -80,6 +81,41 @@ public sealed class ReusedMimeMessageTests
         Assert.Equal(Second.TextBody, read.TextBody?.TrimEnd('\r', '\n'));
         Assert.Equal(Second.HtmlBody, read.HtmlBody?.TrimEnd('\r', '\n'));
         Assert.Equal("<https://members.test/email/unsubscribe/ZOE-TOKEN>", read.Headers["List-Unsubscribe"]);
+    }
+
+    [Fact]
+    public void For_WrittenTwice_GoesOutWhole_BothTimes()
+    {
+        // A send retried after a dropped connection writes the same filled message again.
+        var reused = _factory.CreateReused();
+        var message = reused.For(First);
+        var once = Wire(message);
+        var twice = Wire(message);
+
+        Assert.Equal(once, twice);
+        Assert.Equal(First.HtmlBody, MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(twice))).HtmlBody?.TrimEnd('\r', '\n'));
+    }
+
+    [Theory]
+    [InlineData("Hi Bob,\n\nA short line.\n\tAn indented one.\n", "SevenBit")]
+    [InlineData("<p>Hi Bob</p>\n<p>The next paragraph.</p>", "SevenBit")]
+    [InlineData("", "SevenBit")]
+    [InlineData("Hi Zoë", "QuotedPrintable")]
+    [InlineData("a line ending in CR LF\r\nnext", "QuotedPrintable")]
+    [InlineData("bare CR\rin the middle", "QuotedPrintable")]
+    [InlineData("a NUL \0 byte", "QuotedPrintable")]
+    [InlineData("first line\nFrom here on, quoted-printable", "QuotedPrintable")]
+    public void TransferEncoding_SevenBitOnlyForPrintableAsciiInShortLines(string body, string expected)
+    {
+        Assert.Equal(Enum.Parse<ContentEncoding>(expected), ReusedMimeMessage.TransferEncoding(body));
+    }
+
+    [Fact]
+    public void TransferEncoding_LinesOfUpTo998CharactersStaySevenBit()
+    {
+        Assert.Equal(ContentEncoding.SevenBit, ReusedMimeMessage.TransferEncoding(new string('x', 998) + "\n" + new string('y', 998)));
+        Assert.Equal(ContentEncoding.QuotedPrintable, ReusedMimeMessage.TransferEncoding(new string('x', 998) + "\n" + new string('y', 999)));
+        Assert.Equal(ContentEncoding.QuotedPrintable, ReusedMimeMessage.TransferEncoding(new string('x', 999)));
     }
 
     /// <summary>The message as an SMTP client writes it: prepared for a 7-bit server, CRLF lines.</summary>

@@ -88,12 +88,13 @@ public sealed partial class PostEmailComposer
         };
     }
 
-    /// <summary>A rendered body cut at its markers once, so each copy is one string built in one pass.</summary>
+    /// <summary>A rendered body cut at its markers once, so each copy is one string written in one pass.</summary>
     private sealed class MarkedText
     {
         private readonly List<string> _pieces = [];
         private readonly List<bool> _nameAfter = [];
         private readonly int _length;
+        private readonly int _names;
 
         public MarkedText(string text)
         {
@@ -116,17 +117,30 @@ public sealed partial class PostEmailComposer
 
             _pieces.Add(text[start..]);
             _length = _pieces.Sum(p => p.Length);
+            _names = _nameAfter.Count(isName => isName);
         }
 
+        /// <summary>The text with its markers filled, made at its exact length (no builder to grow and copy: the bodies are kilobytes, and there are thousands).</summary>
         public string With(string name, string unsubscribe)
         {
-            var builder = new System.Text.StringBuilder(_length + (_nameAfter.Count * Math.Max(name.Length, unsubscribe.Length)));
-            for (var i = 0; i < _nameAfter.Count; i++)
+            var length = _length + (_names * name.Length) + ((_nameAfter.Count - _names) * unsubscribe.Length);
+            return string.Create(length, (Text: this, Name: name, Unsubscribe: unsubscribe), static (span, fill) =>
             {
-                builder.Append(_pieces[i]).Append(_nameAfter[i] ? name : unsubscribe);
-            }
-
-            return builder.Append(_pieces[^1]).ToString();
+                var pieces = fill.Text._pieces;
+                var nameAfter = fill.Text._nameAfter;
+                var at = 0;
+                for (var i = 0; i < pieces.Count; i++)
+                {
+                    pieces[i].CopyTo(span[at..]);
+                    at += pieces[i].Length;
+                    if (i < nameAfter.Count)
+                    {
+                        var value = nameAfter[i] ? fill.Name : fill.Unsubscribe;
+                        value.CopyTo(span[at..]);
+                        at += value.Length;
+                    }
+                }
+            });
         }
     }
 

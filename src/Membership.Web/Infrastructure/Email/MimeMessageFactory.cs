@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -47,6 +49,8 @@ public sealed class ReusedMimeMessage
     private readonly string _domain;
     /// <summary>The extra headers the message carries now, with the values they were set to.</summary>
     private readonly Dictionary<string, string> _extraHeaders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MemoryStream _textContent = new();
+    private readonly MemoryStream _htmlContent = new();
     private long _dateSecond = -1;
 
     internal ReusedMimeMessage(MimeMessage message, string domain)
@@ -56,6 +60,8 @@ public sealed class ReusedMimeMessage
         var parts = (message.Body as Multipart ?? throw new ArgumentException("The message must be text and HTML alternatives.", nameof(message))).OfType<TextPart>().ToList();
         _text = parts.Single(p => p.IsPlain);
         _html = parts.Single(p => p.IsHtml);
+        _text.ContentType.Charset = "utf-8";
+        _html.ContentType.Charset = "utf-8";
     }
 
     public MimeMessage For(EmailMessage message)
@@ -92,12 +98,64 @@ public sealed class ReusedMimeMessage
             }
         }
 
-        _text.Text = message.TextBody;
-        _html.Text = message.HtmlBody;
-        // Quoted-printable suits any body on any server (7-bit, short lines), so the client need
-        // not scan every body to choose an encoding, and no choice made for the last one carries over.
-        _text.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
-        _html.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
+        Fill(_text, _textContent, message.TextBody);
+        Fill(_html, _htmlContent, message.HtmlBody);
+        // Chosen here for each body, so MailKit need not scan every body to choose, and no
+        // choice made for the last email carries over.
+        _text.ContentTransferEncoding = TransferEncoding(message.TextBody);
+        _html.ContentTransferEncoding = TransferEncoding(message.HtmlBody);
         return _message;
+    }
+
+    /// <summary>
+    /// The part's content: the text in UTF-8, written into the connection's own buffer for that
+    /// part (TextPart.Text would allocate a new one for each email).
+    /// </summary>
+    private static void Fill(TextPart part, MemoryStream content, string text)
+    {
+        // Room for the longest encoding (the buffer grows once, to the longest body), then the
+        // length the text took.
+        content.SetLength(Encoding.UTF8.GetMaxByteCount(text.Length));
+        content.SetLength(Encoding.UTF8.GetBytes(text, content.GetBuffer()));
+        content.Position = 0;
+        part.Content = new MimeContent(content);
+    }
+
+    /// <summary>What a line of a 7bit body may hold: printable ASCII, space and tab.</summary>
+    private static readonly SearchValues<char> SevenBitText = SearchValues.Create("\t\n !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    /// <summary>The longest line SMTP carries (RFC 5321's 1,000 with the CR LF); MailKit's own choice uses the same limit.</summary>
+    private const int SevenBitLineLength = 998;
+
+    /// <summary>
+    /// 7bit for a body that needs no encoding: printable ASCII (with tabs) in lines of at most
+    /// 998 characters, none starting "From " (which some mail stores rewrite); otherwise
+    /// quoted-printable, which suits any body on any server. Two vectorised passes instead of
+    /// MailKit's scan of the body through its encoding filter.
+    /// </summary>
+    internal static ContentEncoding TransferEncoding(string body)
+    {
+        var rest = body.AsSpan();
+        if (rest.ContainsAnyExcept(SevenBitText))
+        {
+            return ContentEncoding.QuotedPrintable;
+        }
+
+        while (true)
+        {
+            var end = rest.IndexOf('\n');
+            var line = end < 0 ? rest : rest[..end];
+            if (line.Length > SevenBitLineLength || line.StartsWith("From ", StringComparison.Ordinal))
+            {
+                return ContentEncoding.QuotedPrintable;
+            }
+
+            if (end < 0)
+            {
+                return ContentEncoding.SevenBit;
+            }
+
+            rest = rest[(end + 1)..];
+        }
     }
 }
