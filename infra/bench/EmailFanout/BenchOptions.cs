@@ -6,14 +6,14 @@ namespace Membership.Bench.EmailFanout;
 internal sealed record BenchOptions(int Port, int Members, int Connections, int Runs, int BatchSize, int TimeoutSeconds, bool Profile)
 {
     public const string Usage =
-        "usage: EmailFanout --port P [--members N=10000] [--connections C=4] [--runs R=2] [--batch-size B=2000] [--timeout-seconds S=600] [--profile]";
+        "usage: EmailFanout --port P [--members N=10000] [--connections C=4] [--runs R=6] [--batch-size B=2000] [--timeout-seconds S=600] [--profile]";
 
     public static BenchOptions Parse(string[] args)
     {
         int? port = null;
         var members = 10_000;
         var connections = 4;
-        var runs = 2;
+        var runs = 6;
         var batchSize = 2_000;
         var timeoutSeconds = 600;
         var profile = false;
