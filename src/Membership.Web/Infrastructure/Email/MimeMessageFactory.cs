@@ -121,8 +121,9 @@ public sealed class ReusedMimeMessage
         part.Content = new MimeContent(content);
     }
 
-    /// <summary>What a line of a 7bit body may hold: printable ASCII, space and tab.</summary>
-    private static readonly SearchValues<char> SevenBitText = SearchValues.Create("\t\n !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+    /// <summary>What a 7bit body may hold: printable ASCII (space to tilde), tabs and line feeds.</summary>
+    private static readonly SearchValues<char> SevenBitText = SearchValues.Create(
+        "\t\n" + string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c)));
 
     /// <summary>The longest line SMTP carries (RFC 5321's 1,000 with the CR LF); MailKit's own choice uses the same limit.</summary>
     private const int SevenBitLineLength = 998;

@@ -63,11 +63,14 @@ public sealed class UploadStorageHealthCheck(IFileStorage storage) : IHealthChec
 
 internal static class Reachability
 {
-    /// <summary>A TCP connection within three seconds.</summary>
+    /// <summary>How long a readiness check waits for a dependency to answer.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>A TCP connection within <see cref="Timeout"/>.</summary>
     public static async Task<bool> TcpAsync(string host, int port, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(Timeout);
         using var client = new TcpClient();
         try
         {

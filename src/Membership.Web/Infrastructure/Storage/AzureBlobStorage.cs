@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Membership.Web.Infrastructure.Health;
 
 namespace Membership.Web.Infrastructure.Storage;
 
@@ -50,9 +51,9 @@ public sealed class AzureBlobStorage(BlobContainerClient container, ILogger<Azur
 
     public async Task<string?> ProblemAsync(CancellationToken cancellationToken = default)
     {
-        // Three seconds, like the other readiness checks: the SDK's own retries would take far longer.
+        // The readiness checks' time limit: the SDK's own retries would take far longer.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(Reachability.Timeout);
         try
         {
             return PublicReadProblem(await container.GetPropertiesAsync(cancellationToken: timeout.Token));
