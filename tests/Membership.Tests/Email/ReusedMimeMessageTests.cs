@@ -96,6 +96,95 @@ public sealed class ReusedMimeMessageTests
         Assert.Equal(First.HtmlBody, MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(twice))).HtmlBody?.TrimEnd('\r', '\n'));
     }
 
+    public static TheoryData<string, string> Bodies => new()
+    {
+        { "Hi Bob,\n\nA short line.\n\tAn indented one.\n", "<p>Hi Bob</p>\n<p>The next paragraph.</p>" },
+        { "", "" },
+        { "\n", "\n\n" },
+        { "Hi Zoë,\r\nlines ending in CR LF\r\n.a line starting with a dot\n" + new string('c', 1200), "<p>Hi Zoë</p>\n" + new string('d', 1500) + "\n" },
+        { "first line\nFrom here on, quoted-printable\n", "tabs\tand = signs =\ntrailing space \nbare CR\rin the middle\n\0 and \u0001" },
+        { string.Concat(Enumerable.Range(0, 4000).Select(i => (char)(i % 400))), new string('x', 998) + "\n" + new string('y', 998) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void For_BodiesOnTheWire_AreByteForByteWhatMimeKitsOwnPartsWrite(string text, string html)
+    {
+        var reused = _factory.CreateReused();
+        var message = reused.For(new EmailMessage("ann@example.test", "Same bytes", text, html));
+        var boundary = Assert.IsType<string>(message.Body?.ContentType.Boundary);
+
+        // The same bodies as MimeKit's own parts, with the encodings chosen for them and the same boundary.
+        var (textEncoding, htmlEncoding) = reused.Encodings;
+        var reference = new Multipart("alternative") { Boundary = boundary };
+        reference.Add(MimeKitPart("plain", text, textEncoding));
+        reference.Add(MimeKitPart("html", html, htmlEncoding));
+
+        Assert.Equal(Content(reference), Content(message.Body!));
+        // And a mail client reads back the bodies that went in (line ends are CR LF on the wire).
+        var read = Parts(message);
+        Assert.Equal(text.Replace("\r\n", "\n"), read.Text.Replace("\r\n", "\n"));
+        Assert.Equal(html.Replace("\r\n", "\n"), read.Html.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void Prepare_ForShorterLinesThanA7bitBodyHas_MakesThatBodyQuotedPrintable()
+    {
+        var reused = _factory.CreateReused();
+        var text = "short lines\nonly";
+        var html = "<p>" + new string('h', 300) + "</p>";
+        var message = reused.For(new EmailMessage("ann@example.test", "Long lines", text, html));
+        Assert.Equal((ContentEncoding.SevenBit, ContentEncoding.SevenBit), reused.Encodings);
+
+        message.Prepare(EncodingConstraint.SevenBit, 78);
+
+        Assert.Equal((ContentEncoding.SevenBit, ContentEncoding.QuotedPrintable), reused.Encodings);
+        var wire = Wire(message);
+        Assert.All(wire.Split("\r\n"), line => Assert.True(line.Length <= 78, $"a line of {line.Length} characters"));
+        Assert.Equal(html, Parts(message).Html);
+    }
+
+    [Fact]
+    public void WriteTo_WithUnixLineEnds_ReadsBackTheSame()
+    {
+        var reused = _factory.CreateReused();
+        var message = reused.For(Second);
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Unix;
+        using var stream = new MemoryStream();
+        message.WriteTo(options, stream);
+
+        Assert.DoesNotContain((byte)'\r', stream.ToArray());
+        stream.Position = 0;
+        var read = MimeMessage.Load(stream);
+        Assert.Equal(Second.TextBody, read.TextBody?.TrimEnd('\n'));
+        Assert.Equal(Second.HtmlBody, read.HtmlBody?.TrimEnd('\n'));
+    }
+
+    private static MimePart MimeKitPart(string subtype, string body, ContentEncoding encoding)
+    {
+        var part = new TextPart(subtype) { Content = new MimeContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body))), ContentTransferEncoding = encoding };
+        part.ContentType.Charset = "utf-8";
+        return part;
+    }
+
+    /// <summary>An entity's content (no headers) as an SMTP client writes it.</summary>
+    private static byte[] Content(MimeEntity entity)
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        using var stream = new MemoryStream();
+        entity.WriteTo(options, stream, contentOnly: true);
+        return stream.ToArray();
+    }
+
+    /// <summary>The decoded bodies of the message as a mail client reads them off the wire.</summary>
+    private static (string Text, string Html) Parts(MimeMessage message)
+    {
+        var read = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Wire(message))));
+        return (read.TextBody ?? "", read.HtmlBody ?? "");
+    }
+
     [Theory]
     [InlineData("Hi Bob,\n\nA short line.\n\tAn indented one.\n", "SevenBit")]
     [InlineData("<p>Hi Bob</p>\n<p>The next paragraph.</p>", "SevenBit")]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -39,30 +38,29 @@ public sealed class MimeMessageFactory(IOptions<EmailSettings> settings)
 /// post delivery sends thousands that differ only in recipient, Message-ID, a few headers and
 /// the bodies. <see cref="For"/> sets every one of those each time — a header of the previous
 /// email that this one lacks is removed — so nothing of one recipient's email is left in the
-/// next. Not for concurrent use: the caller must finish sending one before filling the next.
+/// next. The bodies are kept in their wire form (<see cref="EncodedAlternatives"/>). Not for
+/// concurrent use: the caller must finish sending one before filling the next.
 /// </summary>
 public sealed class ReusedMimeMessage
 {
     private readonly MimeMessage _message;
-    private readonly TextPart _text;
-    private readonly TextPart _html;
+    private readonly EncodedAlternatives _body;
     private readonly string _domain;
     /// <summary>The extra headers the message carries now, with the values they were set to.</summary>
     private readonly Dictionary<string, string> _extraHeaders = new(StringComparer.OrdinalIgnoreCase);
-    private readonly MemoryStream _textContent = new();
-    private readonly MemoryStream _htmlContent = new();
     private long _dateSecond = -1;
 
     internal ReusedMimeMessage(MimeMessage message, string domain)
     {
         _message = message;
         _domain = domain;
-        var parts = (message.Body as Multipart ?? throw new ArgumentException("The message must be text and HTML alternatives.", nameof(message))).OfType<TextPart>().ToList();
-        _text = parts.Single(p => p.IsPlain);
-        _html = parts.Single(p => p.IsHtml);
-        _text.ContentType.Charset = "utf-8";
-        _html.ContentType.Charset = "utf-8";
+        var alternatives = message.Body as Multipart ?? throw new ArgumentException("The message must be text and HTML alternatives.", nameof(message));
+        _body = new EncodedAlternatives(alternatives.Boundary ?? throw new ArgumentException("The alternatives need a boundary.", nameof(message)));
+        _message.Body = _body;
     }
+
+    /// <summary>The transfer encodings the last <see cref="For"/> chose for the text and HTML bodies.</summary>
+    internal (ContentEncoding Text, ContentEncoding Html) Encodings => (_body.TextEncoding, _body.HtmlEncoding);
 
     public MimeMessage For(EmailMessage message)
     {
@@ -98,27 +96,8 @@ public sealed class ReusedMimeMessage
             }
         }
 
-        Fill(_text, _textContent, message.TextBody);
-        Fill(_html, _htmlContent, message.HtmlBody);
-        // Chosen here for each body, so MailKit need not scan every body to choose, and no
-        // choice made for the last email carries over.
-        _text.ContentTransferEncoding = TransferEncoding(message.TextBody);
-        _html.ContentTransferEncoding = TransferEncoding(message.HtmlBody);
+        _body.Fill(message.TextBody, message.HtmlBody);
         return _message;
-    }
-
-    /// <summary>
-    /// The part's content: the text in UTF-8, written into the connection's own buffer for that
-    /// part (TextPart.Text would allocate a new one for each email).
-    /// </summary>
-    private static void Fill(TextPart part, MemoryStream content, string text)
-    {
-        // Room for the longest encoding (the buffer grows once, to the longest body), then the
-        // length the text took.
-        content.SetLength(Encoding.UTF8.GetMaxByteCount(text.Length));
-        content.SetLength(Encoding.UTF8.GetBytes(text, content.GetBuffer()));
-        content.Position = 0;
-        part.Content = new MimeContent(content);
     }
 
     /// <summary>What a 7bit body may hold: printable ASCII (space to tilde), tabs and line feeds.</summary>
@@ -126,15 +105,15 @@ public sealed class ReusedMimeMessage
         "\t\n" + string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c)));
 
     /// <summary>The longest line SMTP carries (RFC 5321's 1,000 with the CR LF); MailKit's own choice uses the same limit.</summary>
-    private const int SevenBitLineLength = 998;
+    internal const int SevenBitLineLength = 998;
 
     /// <summary>
     /// 7bit for a body that needs no encoding: printable ASCII (with tabs) in lines of at most
-    /// 998 characters, none starting "From " (which some mail stores rewrite); otherwise
-    /// quoted-printable, which suits any body on any server. Two vectorised passes instead of
-    /// MailKit's scan of the body through its encoding filter.
+    /// <paramref name="maxLineLength"/> characters, none starting "From " (which some mail stores
+    /// rewrite); otherwise quoted-printable, which suits any body on any server. Two vectorised
+    /// passes instead of MailKit's scan of the body through its encoding filter.
     /// </summary>
-    internal static ContentEncoding TransferEncoding(string body)
+    internal static ContentEncoding TransferEncoding(string body, int maxLineLength = SevenBitLineLength)
     {
         var rest = body.AsSpan();
         if (rest.ContainsAnyExcept(SevenBitText))
@@ -146,7 +125,7 @@ public sealed class ReusedMimeMessage
         {
             var end = rest.IndexOf('\n');
             var line = end < 0 ? rest : rest[..end];
-            if (line.Length > SevenBitLineLength || line.StartsWith("From ", StringComparison.Ordinal))
+            if (line.Length > maxLineLength || line.StartsWith("From ", StringComparison.Ordinal))
             {
                 return ContentEncoding.QuotedPrintable;
             }
