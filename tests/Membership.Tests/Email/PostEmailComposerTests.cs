@@ -48,6 +48,7 @@ public sealed class PostEmailComposerTests(SiteFixture site) : IClassFixture<Sit
             Assert.DoesNotContain(other, copy.TextBody + copy.HtmlBody);
             Assert.DoesNotContain("%%", copy.TextBody + copy.HtmlBody);
             Assert.Contains("href=\"https://members.test/studio/posts/older\"", copy.HtmlBody);
+            Assert.Contains("See the last one (https://members.test/studio/posts/older).\n\nThe members' part.", copy.TextBody);
             Assert.Equal("List-Unsubscribe=One-Click", copy.Headers["List-Unsubscribe-Post"]);
         }
 

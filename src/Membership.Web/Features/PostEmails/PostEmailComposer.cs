@@ -38,7 +38,7 @@ public sealed partial class PostEmailComposer
 
         // Mail clients have no base address: site-relative links and images become absolute.
         var html = SiteRelative().Replace(post.TeaserHtml + post.MembersHtml, match => $"{match.Groups[1].Value}=\"{_baseUrl}/");
-        var text = string.Join("\n\n", new[] { post.TeaserText, post.MembersText }.Where(t => t.Length > 0));
+        var text = PostPlainText.FromHtml(html);
         var files = post.Attachments.Where(a => !a.IsCover).OrderBy(a => a.Id).ToList();
         if (files.Count > 0)
         {
