@@ -154,10 +154,10 @@ internal sealed partial class Profiler
 
     private sealed class TimedChannel(IDeliveryChannel inner, Profiler profiler) : IDeliveryChannel
     {
-        public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(EmailMessage message, Task finishAfter, CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
-            await inner.SendAsync(message, cancellationToken);
+            await inner.SendAsync(message, finishAfter, cancellationToken);
             if (profiler.Enabled)
             {
                 profiler._sends.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

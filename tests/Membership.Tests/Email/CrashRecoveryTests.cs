@@ -35,8 +35,8 @@ public sealed class CrashRecoveryTests
                 {
                     var channel = real.Create();
                     var dying = new Mock<IDeliveryChannel>();
-                    dying.Setup(c => c.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<CancellationToken>()))
-                        .Returns(async (EmailMessage message, CancellationToken token) =>
+                    dying.Setup(c => c.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<Task>(), It.IsAny<CancellationToken>()))
+                        .Returns(async (EmailMessage message, Task finishAfter, CancellationToken token) =>
                         {
                             var call = Interlocked.Increment(ref sendCalls);
                             if (call > 7)
@@ -50,7 +50,7 @@ public sealed class CrashRecoveryTests
                                 await never.Task;
                             }
 
-                            await channel.SendAsync(message, token);
+                            await channel.SendAsync(message, finishAfter, token);
                         });
                     dying.Setup(c => c.ResetAsync()).Returns(channel.ResetAsync);
                     dying.Setup(c => c.DisposeAsync()).Returns(channel.DisposeAsync);

@@ -161,6 +161,36 @@ public sealed class ReusedMimeMessageTests
         Assert.Equal(Second.HtmlBody, read.HtmlBody?.TrimEnd('\n'));
     }
 
+    [Fact]
+    public async Task For_WithFinishAfter_HoldsBackOnlyTheClosingBoundary_UntilItCompletes()
+    {
+        var reused = _factory.CreateReused();
+        var mark = new TaskCompletionSource();
+        var message = reused.For(First, mark.Task);
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        using var stream = new MemoryStream();
+
+        var writing = message.WriteToAsync(options, stream);
+        await Task.Delay(50);
+        Assert.False(writing.IsCompleted);
+        var held = System.Text.Encoding.ASCII.GetString(stream.ToArray());
+        var boundary = message.Body!.ContentType.Boundary;
+        Assert.Contains("</p>", held);
+        Assert.DoesNotContain($"--{boundary}--", held);
+
+        mark.SetResult();
+        await writing.WaitAsync(TimeSpan.FromSeconds(5));
+        var whole = System.Text.Encoding.ASCII.GetString(stream.ToArray());
+        Assert.Equal(held + $"\r\n--{boundary}--\r\n", whole);
+
+        // Measuring (MailKit's SIZE) sends nothing, so it does not wait.
+        var measured = reused.For(First, new TaskCompletionSource().Task);
+        using var measure = new MimeKit.IO.MeasuringStream();
+        await measured.WriteToAsync(options, measure).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(stream.Length, measure.Length);
+    }
+
     private static MimePart MimeKitPart(string subtype, string body, ContentEncoding encoding)
     {
         var part = new TextPart(subtype) { Content = new MimeContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body))), ContentTransferEncoding = encoding };

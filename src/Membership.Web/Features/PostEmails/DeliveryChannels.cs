@@ -6,7 +6,13 @@ namespace Membership.Web.Features.PostEmails;
 /// <summary>One connection's worth of sending: SMTP (kept open and reused) or the pickup folder.</summary>
 public interface IDeliveryChannel : IAsyncDisposable
 {
-    Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sends one message, finishing it only after <paramref name="finishAfter"/> has completed:
+    /// the message can be on its way meanwhile, but the recipient's server cannot accept it
+    /// before. If <paramref name="finishAfter"/> fails, the message is left unfinished (not
+    /// delivered) and the send fails with that exception.
+    /// </summary>
+    Task SendAsync(EmailMessage message, Task finishAfter, CancellationToken cancellationToken);
 
     /// <summary>Drops the connection after a failure; the next send reconnects.</summary>
     Task ResetAsync();
@@ -33,10 +39,12 @@ public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageF
         private readonly ReusedMimeMessage _message = mime.CreateReused();
         private SmtpClient? _client;
 
-        public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(EmailMessage message, Task finishAfter, CancellationToken cancellationToken)
         {
             _client ??= await connector.ConnectAsync(cancellationToken);
-            await _client.SendAsync(_message.For(message), cancellationToken);
+            // The body holds back its closing boundary until finishAfter; the server accepts
+            // nothing before the end of the data.
+            await _client.SendAsync(_message.For(message, finishAfter), cancellationToken);
         }
 
         public Task ResetAsync()
@@ -67,7 +75,11 @@ public sealed class DeliveryChannelFactory(SmtpConnector connector, MimeMessageF
     /// <summary>The embedded default: each message to the pickup folder.</summary>
     private sealed class PickupChannel(IEmailTransport pickup) : IDeliveryChannel
     {
-        public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) => pickup.SendAsync(message, cancellationToken);
+        public async Task SendAsync(EmailMessage message, Task finishAfter, CancellationToken cancellationToken)
+        {
+            await finishAfter.WaitAsync(cancellationToken);
+            await pickup.SendAsync(message, cancellationToken);
+        }
 
         public Task ResetAsync() => Task.CompletedTask;
 

@@ -21,10 +21,12 @@ namespace Membership.Web.Features.PostEmails;
 /// </summary>
 /// <remarks>
 /// The one duplicate window: a process that dies after the SMTP server accepted a message but
-/// before the row's "sent" was committed (a worker waits for that commit before its next send;
-/// the marks of all workers are committed together, well under a millisecond) leaves that
-/// recipient pending — at most one per connection — and they will get the post a second time.
-/// The Message-ID is the same on both copies, so mail systems that de-duplicate on it show one.
+/// before the row's "sent" was committed leaves that recipient pending — at most one per
+/// connection — and they will get the post a second time. A mark commits while the worker makes
+/// its next message and starts sending it, but that message's end (after which the server can
+/// accept it) is written only once the mark has committed, so a connection never has two
+/// accepted, unmarked messages. The Message-ID is the same on both copies, so mail systems that
+/// de-duplicate on it show one.
 /// </remarks>
 public sealed class PostDeliverySender(
     IServiceScopeFactory scopes,
@@ -100,6 +102,9 @@ public sealed class PostDeliverySender(
             }
 
             var done = 0;
+            // The last accepted message's "sent" mark, committing while the next message is made
+            // and starts on its way; that message is finished only once the mark has committed.
+            PendingMark? lastMark = null;
             try
             {
                 for (; done < batch.Count; done++)
@@ -124,15 +129,22 @@ public sealed class PostDeliverySender(
                     try
                     {
                         var message = context.Composer.For(recipient.Id, recipient.MemberId, recipient.Email, recipient.DisplayName);
-                        await retry.ExecuteAsync(static (send, token) => new ValueTask(send.channel.SendAsync(send.message, token)), (channel, message), cancellationToken);
+                        var finishAfter = lastMark?.Committed ?? Task.CompletedTask;
+                        await retry.ExecuteAsync(static (send, token) => new ValueTask(send.channel.SendAsync(send.message, send.finishAfter, token)), (channel, message, finishAfter), cancellationToken);
                         MembershipTelemetry.EmailSent(MembershipTelemetry.EmailKind.Post);
-                        // Committed before the next send: at most one accepted, unmarked message per connection.
-                        if (!await marks.MarkAsync(recipient.Id, worker, clock.GetUtcNow().UtcDateTime))
-                        {
-                            logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", recipient.Id, worker, RecipientStatus.Sent);
-                        }
-
+                        // Accepted, so the previous mark has committed: at most one accepted, unmarked message per connection.
+                        await CheckAsync(lastMark, worker);
+                        lastMark = new PendingMark(recipient.Id, MarkInBackground(marks, recipient.Id, worker, clock.GetUtcNow().UtcDateTime));
                         sent++;
+                    }
+                    catch (Exception) when (lastMark is { Committed.IsFaulted: true })
+                    {
+                        // The previous mark could not be written (the database refused it three times):
+                        // this message was left unfinished; drop the connection in the middle of it and
+                        // fail the run, as a failed mark always has (the job is retried).
+                        await channel.ResetAsync();
+                        await lastMark.Committed;
+                        throw;
                     }
                     catch (Exception exception) when (SmtpFailures.IsPermanentForRecipient(exception))
                     {
@@ -154,9 +166,18 @@ public sealed class PostDeliverySender(
                         await BackOffAsync(db, worker, recipient, Trim(exception.Message), cancellationToken);
                     }
                 }
+
+                await CheckAsync(lastMark, worker);
             }
             finally
             {
+                // Whatever ended the batch, the last mark lands before its rows are handed back
+                // (a released row could otherwise be claimed and sent again before it is marked).
+                if (lastMark is not null)
+                {
+                    await Task.WhenAny(lastMark.Committed);
+                }
+
                 if (done < batch.Count)
                 {
                     await ReleaseAsync(db, worker, batch.Skip(done).Select(r => r.Id).ToList());
@@ -164,6 +185,24 @@ public sealed class PostDeliverySender(
             }
         }
     }
+
+    /// <summary>
+    /// Marks the recipient sent on a thread-pool thread, so the commit (tens of microseconds on
+    /// SQLite) overlaps the making and start of the next message instead of delaying it.
+    /// </summary>
+    private static Task<bool> MarkInBackground(SentMarks marks, long recipientId, string worker, DateTime sentAt) =>
+        Task.Run(() => marks.MarkAsync(recipientId, worker, sentAt));
+
+    /// <summary>Waits for a mark and logs the case where the row was no longer this worker's; throws when the mark failed.</summary>
+    private async Task CheckAsync(PendingMark? mark, string worker)
+    {
+        if (mark is not null && !await mark.Committed)
+        {
+            logger.LogWarning("Recipient {RecipientId} was no longer claimed by {Worker} when marked {Status}", mark.RecipientId, worker, RecipientStatus.Sent);
+        }
+    }
+
+    private sealed record PendingMark(long RecipientId, Task<bool> Committed);
 
     /// <summary>The longest one send can take: every retry waiting out every time-out of a send.</summary>
     private TimeSpan SlowestSend => TimeSpan.FromSeconds((SendRetries + 1) * 3 * settings.Value.Smtp.TimeoutSeconds)

@@ -115,9 +115,9 @@ internal sealed class RecipientCommands
 
 /// <summary>
 /// Marks recipients sent for all the workers of one delivery run, committing together the marks
-/// that arrive while the previous commit is being written (group commit). A worker waits for its
-/// mark to be committed before it sends its next message, so the duplicate window stays one
-/// message per connection; what the grouping saves is commits: on SQLite one write turn and WAL
+/// that arrive while the previous commit is being written (group commit). A worker finishes its
+/// next message only once its mark is committed, so the duplicate window stays one message per
+/// connection; what the grouping saves is commits: on SQLite one write turn and WAL
 /// commit for several marks, on a server database one log flush. There is no writer thread: a
 /// worker that finds nobody writing writes what is waiting, its own mark and any that arrive
 /// meanwhile, so an unhurried mark costs no hand-over between threads.

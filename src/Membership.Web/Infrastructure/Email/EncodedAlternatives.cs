@@ -14,7 +14,9 @@ namespace Membership.Web.Infrastructure.Email;
 /// message when the server asks for its SIZE), then pass every byte through an encoder and a
 /// line-ending filter; for a post sent to thousands of members that is most of the cost of
 /// writing each copy. The bytes are the ones MimeKit writes for the same parts (a test compares
-/// them); the encoding is 7bit or quoted-printable, so the message suits any server.
+/// them); the encoding is 7bit or quoted-printable, so the message suits any server. The closing
+/// boundary can be held back until a task completes (<see cref="FinishAfter"/>): a post delivery
+/// lets the previous recipient's "sent" mark commit while this message goes out.
 /// </summary>
 internal sealed class EncodedAlternatives : MimeEntity
 {
@@ -23,6 +25,8 @@ internal sealed class EncodedAlternatives : MimeEntity
     private readonly EncodedText _html = new("html");
     private byte[] _wire = new byte[16 * 1024];
     private int _length;
+    /// <summary>Where the closing boundary starts: the bytes from here on are held back until <see cref="FinishAfter"/>.</summary>
+    private int _closing;
 
     public EncodedAlternatives(string boundary)
         : base(new ContentType("multipart", "alternative") { Boundary = boundary })
@@ -33,6 +37,13 @@ internal sealed class EncodedAlternatives : MimeEntity
     public ContentEncoding TextEncoding => _text.Chosen;
 
     public ContentEncoding HtmlEncoding => _html.Chosen;
+
+    /// <summary>
+    /// What must have finished before the body's closing boundary is written (the end of the
+    /// message, after which an SMTP server can accept it): writing waits for it, and fails with it
+    /// if it failed, leaving the message unfinished. Completed by default.
+    /// </summary>
+    public Task FinishAfter { get; set; } = Task.CompletedTask;
 
     /// <summary>Sets both bodies (line ends may be LF or CRLF) and builds the wire form.</summary>
     public void Fill(string text, string html)
@@ -59,31 +70,37 @@ internal sealed class EncodedAlternatives : MimeEntity
     {
         base.WriteTo(options, stream, contentOnly, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.NewLineFormat == NewLineFormat.Dos)
+        using var filtered = options.NewLineFormat == NewLineFormat.Dos ? null : new FilteredStream(stream);
+        filtered?.Add(new Dos2UnixFilter());
+        var output = filtered ?? stream;
+        output.Write(_wire, 0, _closing);
+        if (stream is not MeasuringStream)
         {
-            stream.Write(_wire, 0, _length);
-            return;
+            FinishAfter.GetAwaiter().GetResult();
         }
 
-        using var filtered = new FilteredStream(stream);
-        filtered.Add(new Dos2UnixFilter());
-        filtered.Write(_wire, 0, _length, cancellationToken);
-        filtered.Flush(cancellationToken);
+        output.Write(_wire, _closing, _length - _closing);
+        filtered?.Flush(cancellationToken);
     }
 
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
     {
         await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
-        if (options.NewLineFormat == NewLineFormat.Dos)
+        await using var filtered = options.NewLineFormat == NewLineFormat.Dos ? null : new FilteredStream(stream);
+        filtered?.Add(new Dos2UnixFilter());
+        var output = filtered ?? stream;
+        await output.WriteAsync(_wire, 0, _closing, cancellationToken);
+        // A stream that only counts (MailKit measuring the message for SIZE) sends nothing: no need to wait.
+        if (stream is not MeasuringStream)
         {
-            await stream.WriteAsync(_wire, 0, _length, cancellationToken);
-            return;
+            await FinishAfter.WaitAsync(cancellationToken);
         }
 
-        await using var filtered = new FilteredStream(stream);
-        filtered.Add(new Dos2UnixFilter());
-        await filtered.WriteAsync(_wire, 0, _length, cancellationToken);
-        await filtered.FlushAsync(cancellationToken);
+        await output.WriteAsync(_wire, _closing, _length - _closing, cancellationToken);
+        if (filtered is not null)
+        {
+            await filtered.FlushAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -107,6 +124,7 @@ internal sealed class EncodedAlternatives : MimeEntity
         Append(_boundary);
         Append("\r\n");
         at += _html.CopyTo(_wire.AsSpan(at));
+        _closing = at;
         Append("\r\n--");
         Append(_boundary);
         Append("--\r\n");

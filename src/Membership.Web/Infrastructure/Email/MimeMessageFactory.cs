@@ -62,7 +62,11 @@ public sealed class ReusedMimeMessage
     /// <summary>The transfer encodings the last <see cref="For"/> chose for the text and HTML bodies.</summary>
     internal (ContentEncoding Text, ContentEncoding Html) Encodings => (_body.TextEncoding, _body.HtmlEncoding);
 
-    public MimeMessage For(EmailMessage message)
+    /// <summary>
+    /// The message for <paramref name="message"/>; its last bytes are written only once
+    /// <paramref name="finishAfter"/> has completed (see <see cref="EncodedAlternatives.FinishAfter"/>).
+    /// </summary>
+    public MimeMessage For(EmailMessage message, Task? finishAfter = null)
     {
         _message.To.Clear();
         _message.To.Add(MailboxAddress.Parse(message.To));
@@ -97,6 +101,7 @@ public sealed class ReusedMimeMessage
         }
 
         _body.Fill(message.TextBody, message.HtmlBody);
+        _body.FinishAfter = finishAfter ?? Task.CompletedTask;
         return _message;
     }
 
