@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using Membership.Web.Features.Posts;
 
 namespace Membership.Web.Features.PostEmails;
 
@@ -71,7 +72,7 @@ public static partial class PostPlainText
                 case "br":
                     _inline.Append('\n');
                     break;
-                case "a" when element.ClassList.Contains("footnote-back-ref"):
+                case "a" when element.ClassList.Contains(PostRenderer.FootnoteBackLinkClass):
                     break; // the "↩" back link is navigation, not content
                 case "a":
                     var before = _inline.Length;
@@ -181,7 +182,7 @@ public static partial class PostPlainText
                 lines.RemoveAt(lines.Count - 1);
             }
 
-            if (lines.Count > 0 && lines.Any(line => line.Length > 0))
+            if (lines.Count > 0)
             {
                 Lines(lines);
             }

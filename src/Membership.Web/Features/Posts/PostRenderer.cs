@@ -63,6 +63,9 @@ public sealed partial class PostRenderer
 
     private static readonly string[] AllowedSchemes = ["http", "https", "mailto"];
 
+    /// <summary>The class of a footnote's "↩" link back to its reference: navigation, left out of plain text.</summary>
+    internal const string FootnoteBackLinkClass = "footnote-back-ref";
+
     // Block-level elements: their boundaries become word boundaries in the plain text.
     private static readonly HashSet<string> BlockTags = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -238,7 +241,7 @@ public sealed partial class PostRenderer
                 case IText text:
                     sb.Append(text.Data);
                     break;
-                case IElement element when element.ClassList.Contains("footnote-back-ref"):
+                case IElement element when element.ClassList.Contains(FootnoteBackLinkClass):
                     break; // the "↩" back link is navigation, not content
                 case IElement element:
                     var block = BlockTags.Contains(element.LocalName);
