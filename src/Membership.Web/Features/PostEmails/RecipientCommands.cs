@@ -118,9 +118,9 @@ internal sealed class RecipientCommands
 /// that arrive while the previous commit is being written (group commit). A worker finishes its
 /// next message only once its mark is committed, so the duplicate window stays one message per
 /// connection; what the grouping saves is commits: on SQLite one write turn and WAL
-/// commit for several marks, on a server database one log flush. There is no writer thread: a
-/// worker that finds nobody writing writes what is waiting, its own mark and any that arrive
-/// meanwhile, so an unhurried mark costs no hand-over between threads.
+/// commit for several marks, on a server database one log flush. There is no writer thread: the
+/// caller that finds nobody writing writes what is waiting, its own mark and any that arrive
+/// meanwhile (the sender calls from a pool thread, so the commit overlaps its next message).
 /// </summary>
 internal sealed class SentMarks(
     DatabaseFacade database, DbCommand command, DbParameter workerParameter, DbParameter idParameter, DbParameter sentAtParameter, SemaphoreSlim? writerTurn, ILogger logger) : IAsyncDisposable
