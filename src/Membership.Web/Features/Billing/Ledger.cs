@@ -52,7 +52,9 @@ public sealed class Ledger(
             return false;
         }
 
+        // Only the payment that paid it: a failed attempt's charge carries no fee and no refunds.
         var chargeId = invoice.Payments?.Data
+            .Where(p => p.Status == "paid")
             .Select(p => p.Payment?.ChargeId ?? p.Payment?.PaymentIntent?.LatestChargeId)
             .FirstOrDefault(id => id is not null);
         long fee = 0;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
@@ -52,15 +53,18 @@ public sealed class StripeEventInbox(MembershipDbContext db, TimeProvider clock)
             await SqliteWriteTurns.Gate.WaitAsync(cancellationToken);
         }
 
+        // SQLite and PostgreSQL insert nothing for a duplicate delivery (no failed statement to log
+        // or catch); SQL Server has no such clause, so there the unique key refuses it.
+        var onConflict = db.Database.IsSqlServer() ? "" : """ ON CONFLICT ("Id") DO NOTHING""";
+        var insert = FormattableStringFactory.Create(
+            """
+            INSERT INTO "StripeEvents" ("Id", "Type", "Account", "ObjectId", "OccurredAt", "ReceivedAt", "ProcessedAt", "Attempts", "LastError")
+            VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8})
+            """ + onConflict,
+            stripeEvent.Id, stripeEvent.Type, stripeEvent.Account, objectId, occurredAt, now, processedAt, 0, null);
         try
         {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                INSERT INTO "StripeEvents" ("Id", "Type", "Account", "ObjectId", "OccurredAt", "ReceivedAt", "ProcessedAt", "Attempts", "LastError")
-                VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {stripeEvent.Account}, {objectId}, {occurredAt}, {now}, {processedAt}, {0}, {(string?)null})
-                """,
-                cancellationToken);
-            return handled;
+            return await db.Database.ExecuteSqlAsync(insert, cancellationToken) == 1 && handled;
         }
         catch (DbException)
         {

@@ -33,7 +33,10 @@ public sealed class StripeWebhookController(StripeEndpoint endpoint, StripeEvent
             return BadRequest("This site has no webhook secret to check the signature with.");
         }
 
+        // The platform's and the Connect endpoint's secrets: an event is signed with one of them, so
+        // only a signature that none accepts is worth a warning.
         Event? stripeEvent = null;
+        string? refusal = null;
         foreach (var secret in secrets)
         {
             try
@@ -43,12 +46,13 @@ public sealed class StripeWebhookController(StripeEndpoint endpoint, StripeEvent
             }
             catch (StripeException exception)
             {
-                logger.LogWarning("Refused a Stripe webhook: {Reason}", exception.Message);
+                refusal ??= exception.Message;
             }
         }
 
         if (stripeEvent is null)
         {
+            logger.LogWarning("Refused a Stripe webhook: {Reason}", refusal);
             return BadRequest("Invalid or stale Stripe-Signature.");
         }
 

@@ -42,7 +42,7 @@ public sealed class SubscriptionSync(
             catch (DbUpdateException exception) when (attempt < MaxTries)
             {
                 // Another sync of the same subscription (or member) saved first: start again from its result.
-                logger.LogInformation(exception, "Subscription {SubscriptionId} changed while syncing; trying again", stripeSubscriptionId);
+                logger.LogDebug(exception, "Subscription {SubscriptionId} changed while syncing; trying again", stripeSubscriptionId);
             }
         }
     }
@@ -52,7 +52,7 @@ public sealed class SubscriptionSync(
         // Read ours before asking Stripe: if someone writes in between, our save fails and we start over.
         var local = await db.Subscriptions.SingleOrDefaultAsync(s => s.StripeSubscriptionId == stripeSubscriptionId, cancellationToken);
         var remote = await stripe.CallAsync((client, token) => new SubscriptionService(client).GetAsync(
-            stripeSubscriptionId, new SubscriptionGetOptions { Expand = ["items.data.price", "latest_invoice"] }, cancellationToken: token), cancellationToken);
+            stripeSubscriptionId, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: token), cancellationToken);
 
         var item = remote.Items.Data.FirstOrDefault()
             ?? throw new InvalidOperationException($"Stripe subscription {stripeSubscriptionId} has no items.");
@@ -178,28 +178,16 @@ public sealed class SubscriptionSync(
         s.StripeCustomerId, s.TierId, s.TierPriceId, s.Interval, s.UnitAmountMinor, s.Currency, s.Status, s.StartedAt.Ticks,
         s.CurrentPeriodStart.Ticks, s.CurrentPeriodEnd.Ticks, s.CancelAtPeriodEnd, s.CanceledAt?.Ticks, s.EndedAt?.Ticks, s.TrialEnd?.Ticks);
 
-    /// <summary>The member's access follows their best subscription: one giving access, else one in grace, else ended.</summary>
+    /// <summary>Writes <see cref="MemberAccess.Decide"/>'s answer onto the member.</summary>
     private static void ApplyAccess(Member member, IEnumerable<LocalSubscription> subscriptions, DateTime now)
     {
-        var ordered = subscriptions.OrderByDescending(s => s.StartedAt).ToList();
-        var live = ordered.FirstOrDefault(s => s.Status is StripeStatuses.Active or StripeStatuses.Trialing)
-            ?? ordered.FirstOrDefault(s => s.Status == StripeStatuses.PastDue);
-        var status = member.Status;
-        var tierId = member.TierId;
-        if (live is not null)
+        var (status, tierId) = MemberAccess.Decide(member.Status, member.TierId, member.IsComplimentary,
+            subscriptions.Select(s => new MemberAccess.Held(s.Status, s.TierId, s.StartedAt)));
+        if (status is MemberStatus.Active or MemberStatus.PastDue && subscriptions.Any(s => Mrr.GivesAccess(s.Status)))
         {
-            status = live.Status == StripeStatuses.PastDue ? MemberStatus.PastDue : MemberStatus.Active;
-            tierId = live.TierId;
             // Paying now: no longer on the house.
             member.IsComplimentary = false;
             member.ComplimentaryUntil = null;
-        }
-        else if (ordered.Any(s => s.Status is StripeStatuses.Canceled or StripeStatuses.Unpaid or StripeStatuses.IncompleteExpired or StripeStatuses.Paused)
-            && member.Status is MemberStatus.Active or MemberStatus.PastDue
-            && !member.IsComplimentary)
-        {
-            // The paid membership is over; they still follow (and keep the tier as history).
-            status = MemberStatus.Ended;
         }
 
         if (status != member.Status || tierId != member.TierId)

@@ -20,6 +20,14 @@ public static class DatabaseSetup
         // the root container, so they must be singletons, as they are.
         services.AddDbContextPool<MembershipDbContext>((provider, options) => options
             .UseMembershipDatabase(settings.Provider, connectionString)
+            // REVIEW: a failed command or save is not an error by itself: the site expects some (a
+            // duplicate webhook, two first joins at once, a version conflict) and handles them; one it
+            // does not expect surfaces as the exception, which whoever catches it logs at error level
+            // (the request's exception handler, Hangfire), with the provider's message inside.
+            .ConfigureWarnings(w => w.Log(
+                (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Debug),
+                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.OptimisticConcurrencyException, LogLevel.Debug)))
             .AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         return services;
     }
