@@ -180,6 +180,67 @@ public sealed class JoinTests
     }
 
     [Fact]
+    public async Task MemberCap_TenSimultaneousJoinsOfTheLastPlace_ExactlyOneCheckout()
+    {
+        await using var billing = await BillingSite.StartAsync();
+        var creator = await billing.CreatorAsync(true, ("Duo", "9.00", "", "2"));
+        await (await billing.FanAsync("member")).JoinAsync(creator, "Duo");
+        var fans = new List<Fan>();
+        for (var i = 0; i < 10; i++)
+        {
+            fans.Add(await billing.FanAsync($"racer{i}"));
+        }
+
+        var sessionsBefore = billing.Emulator.ObjectIds("checkout.session").Count;
+        var answers = await Task.WhenAll(fans.Select(f => f.StartJoinAsync(creator, "Duo")));
+
+        Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.Redirect));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Redirect), a =>
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, a.Status);
+            Assert.Contains("Duo is full: all 2 places are taken.", a.Html);
+        });
+        Assert.Equal(sessionsBefore + 1, billing.Emulator.ObjectIds("checkout.session").Count);
+        Assert.Equal(2, await billing.DbAsync(db => db.CheckoutAttempts.CountAsync(a => a.TierId == creator.Tiers["Duo"])));
+    }
+
+    [Fact]
+    public async Task CheckoutCreateFails_NoAttemptLeftHoldingAPlace_RetryWorks()
+    {
+        await using var billing = await BillingSite.StartAsync(settings: new Dictionary<string, string?> { ["Stripe:MaxNetworkRetries"] = "0" });
+        var creator = await billing.CreatorAsync(true, ("Solo", "9.00", "", "1"));
+        var fan = await billing.FanAsync();
+        // Product, price and customer first, so that the failure falls on the Checkout session itself.
+        await fan.StartJoinAsync(creator, "Solo");
+        await billing.DbAsync(db => db.CheckoutAttempts.ExecuteDeleteAsync());
+
+        billing.Emulator.Faults.FailNext(1, "/v1/checkout/sessions", 500);
+        var failed = await fan.StartJoinAsync(creator, "Solo");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Status);
+        Assert.Equal(0, await billing.DbAsync(db => db.CheckoutAttempts.CountAsync()));
+        var other = await billing.FanAsync("other");
+        Assert.Equal(HttpStatusCode.Redirect, (await other.StartJoinAsync(creator, "Solo")).Status);
+    }
+
+    [Fact]
+    public async Task OpenCheckoutExpiredInStripe_JoinAgain_NewSession()
+    {
+        await using var billing = await BillingSite.StartAsync();
+        var creator = await billing.CreatorAsync();
+        var fan = await billing.FanAsync();
+        var first = await fan.StartJoinAsync(creator, "Bronze");
+        await new Stripe.Checkout.SessionService(billing.Stripe).ExpireAsync(Fan.SessionIdIn(first.Location!));
+
+        var second = await fan.StartJoinAsync(creator, "Bronze");
+
+        Assert.Equal(HttpStatusCode.Redirect, second.Status);
+        Assert.NotEqual(Fan.SessionIdIn(first.Location!), Fan.SessionIdIn(second.Location!));
+        var session = await new Stripe.Checkout.SessionService(billing.Stripe).GetAsync(Fan.SessionIdIn(second.Location!));
+        Assert.Equal("open", session.Status);
+    }
+
+    [Fact]
     public async Task AlreadyPaying_SecondJoinRefused_ManageOpensPortal_NonMemberGets404()
     {
         await using var billing = await BillingSite.StartAsync();

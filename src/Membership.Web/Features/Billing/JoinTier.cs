@@ -64,34 +64,31 @@ public sealed class JoinTier(
         var price = await catalog.EnsurePriceAsync(creator, tier, interval.Value, cancellationToken)
             ?? throw new InvalidOperationException($"Tier {tier.Id} has no live {interval} price.");
 
-        // A second click (or a back button) while a session is still open goes to the same page.
-        var open = await db.CheckoutAttempts
-            .Where(a => a.UserId == userId && a.TierPriceId == price.Id && a.CompletedAt == null && a.ExpiresAt > now && a.CheckoutUrl != null)
-            .OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
-        if (open is not null)
-        {
-            return new JoinOutcome(open.CheckoutUrl, Errors.None);
-        }
-
         // One free trial per fan and creator: joining, cancelling and joining again is not a new trial.
         var hadSubscription = await db.Subscriptions.AnyAsync(s => s.CreatorId == creator.Id && s.Member!.UserId == userId, cancellationToken);
         var trialDays = tier.TrialDays is > 0 && !hadSubscription ? tier.TrialDays : null;
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         var customerId = await EnsureCustomerAsync(user, cancellationToken);
-        var attempt = new CheckoutAttempt
-        {
-            UserId = userId,
-            CreatorId = creator.Id,
-            TierId = tier.Id,
-            TierPriceId = price.Id,
-            CreatedAt = now,
-            // Stripe takes 30 minutes to 24 hours from its own now: a minute of margin each way.
-            // (Whole seconds: Stripe's timestamps have no fractions.)
-            ExpiresAt = WholeSeconds(now.AddMinutes(Math.Clamp(stripeSettings.Value.CheckoutMinutes, 31, 1439))),
-        };
-        db.CheckoutAttempts.Add(attempt);
-        await db.SaveChangesAsync(cancellationToken);
 
+        var reservation = await ReserveAsync(creator, tier, price, userId, now, cancellationToken);
+        if (reservation.Refusal is not null)
+        {
+            return new JoinOutcome(null, errors.Add("", reservation.Refusal));
+        }
+
+        if (reservation.Attempt.CheckoutUrl is not null)
+        {
+            var reopened = await OpenSessionUrlAsync(reservation.Attempt, cancellationToken);
+            if (reopened is not null)
+            {
+                return new JoinOutcome(reopened, Errors.None);
+            }
+
+            // Stripe closed it (expired, or a Stripe that no longer knows it): this attempt is over, start another.
+            return await StartAsync(creator, tier, userId, request, cancellationToken);
+        }
+
+        var attempt = reservation.Attempt;
         var metadata = new Dictionary<string, string>
         {
             [StripeMetadata.CreatorId] = creator.Id.ToString(CultureInfo.InvariantCulture),
@@ -100,7 +97,10 @@ public sealed class JoinTier(
             [StripeMetadata.TierPriceId] = price.Id.ToString(CultureInfo.InvariantCulture),
             [StripeMetadata.CheckoutAttemptId] = attempt.Id.ToString(CultureInfo.InvariantCulture),
         };
-        var session = await stripe.CallAsync((client, token) => new SessionService(client).CreateAsync(
+        Session session;
+        try
+        {
+            session = await stripe.CallAsync((client, token) => new SessionService(client).CreateAsync(
             new SessionCreateOptions
             {
                 Mode = "subscription",
@@ -122,6 +122,14 @@ public sealed class JoinTier(
             },
             new RequestOptions { IdempotencyKey = IdempotencyKeys.For("checkout", attempt.Id, attempt.CreatedAt) },
             token), cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No session, so no place held: the attempt goes, and the fan can try again at once.
+            db.ChangeTracker.Clear();
+            await db.CheckoutAttempts.Where(a => a.Id == attempt.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
 
         attempt.StripeSessionId = session.Id;
         attempt.CheckoutUrl = session.Url;
@@ -162,13 +170,93 @@ public sealed class JoinTier(
             var members = await TierMembers.CountAsync(db, tier.Id);
             // Someone else's open Checkout holds a place until it expires.
             var holding = await db.CheckoutAttempts.CountAsync(
-                a => a.TierId == tier.Id && a.StripeSessionId != null && a.CompletedAt == null && a.ExpiresAt > now && a.UserId != userId, cancellationToken);
+                a => a.TierId == tier.Id && a.CompletedAt == null && a.ExpiresAt > now && a.UserId != userId, cancellationToken);
             if (members + holding >= cap)
             {
                 return $"{tier.Name} is full: all {cap} places are taken.";
             }
         }
 
+        return null;
+    }
+
+    private sealed record Reservation(CheckoutAttempt Attempt, string? Refusal);
+
+    /// <summary>
+    /// The fan's open attempt for this price, or a new one holding a place. For a capped tier the
+    /// check and the new row are one transaction that first writes the tier's row, so concurrent
+    /// joins of the last place take turns (a row lock on PostgreSQL and SQL Server, the single
+    /// writer on SQLite) and each counts the places the others already took.
+    /// </summary>
+    private async Task<Reservation> ReserveAsync(Creator creator, Tier tier, TierPrice price, string userId, DateTime now, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            // A retried try (SQL Server's execution strategy) starts without the row the failed one added.
+            foreach (var added in db.ChangeTracker.Entries<CheckoutAttempt>().Where(e => e.State == EntityState.Added).ToList())
+            {
+                added.State = EntityState.Detached;
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (tier.MemberCap is not null)
+            {
+                await db.Tiers.Where(t => t.Id == tier.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.MemberCap, t => t.MemberCap), cancellationToken);
+                var refusal = await RefusalAsync(creator, tier, userId, cancellationToken);
+                if (refusal is not null)
+                {
+                    return new Reservation(null!, refusal);
+                }
+            }
+
+            // A second click (or a back button) while a session is still open goes to the same page.
+            var open = await db.CheckoutAttempts
+                .Where(a => a.UserId == userId && a.TierPriceId == price.Id && a.CompletedAt == null && a.ExpiresAt > now && a.CheckoutUrl != null)
+                .OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+            if (open is not null)
+            {
+                return new Reservation(open, null);
+            }
+
+            var attempt = new CheckoutAttempt
+            {
+                UserId = userId,
+                CreatorId = creator.Id,
+                TierId = tier.Id,
+                TierPriceId = price.Id,
+                CreatedAt = now,
+                // Stripe takes 30 minutes to 24 hours from its own now: a minute of margin each way.
+                // (Whole seconds: Stripe's timestamps have no fractions.)
+                ExpiresAt = WholeSeconds(now.AddMinutes(Math.Clamp(stripeSettings.Value.CheckoutMinutes, 31, 1439))),
+            };
+            db.CheckoutAttempts.Add(attempt);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new Reservation(attempt, null);
+        });
+    }
+
+    /// <summary>The open attempt's Checkout page if Stripe still takes payment there; null when the session is over.</summary>
+    private async Task<string?> OpenSessionUrlAsync(CheckoutAttempt attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var session = await stripe.CallAsync((client, token) => new SessionService(client).GetAsync(attempt.StripeSessionId, cancellationToken: token), cancellationToken);
+            if (session.Status == "open")
+            {
+                return session.Url ?? attempt.CheckoutUrl;
+            }
+        }
+        catch (StripeException exception) when (exception.StripeError?.Code == "resource_missing")
+        {
+            // Not in this Stripe (an emulator reset, or keys switched from test to live).
+        }
+
+        db.ChangeTracker.Clear();
+        var closedAt = clock.GetUtcNow().UtcDateTime;
+        // Ended now: it holds no place and is not offered again.
+        await db.CheckoutAttempts.Where(a => a.Id == attempt.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.ExpiresAt, closedAt), cancellationToken);
         return null;
     }
 
