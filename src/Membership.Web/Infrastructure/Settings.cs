@@ -193,7 +193,10 @@ public sealed class StripeSettings
     public int MaxNetworkRetries { get; set; } = 2;
 
     /// <summary>Time-out of one request to Stripe.</summary>
-    public int TimeoutSeconds { get; set; } = 20;
+    public int TimeoutSeconds { get; set; } = 4;
+
+    /// <summary>Time-out of one call to Stripe, its retries included: how long a fan waits at most before "payments are unavailable".</summary>
+    public int CallTimeoutSeconds { get; set; } = 8;
 
     /// <summary>Failed calls (after retries) within 30 seconds that open the circuit: the site stops calling Stripe for <see cref="BreakSeconds"/>.</summary>
     public int BreakAfterFailures { get; set; } = 5;

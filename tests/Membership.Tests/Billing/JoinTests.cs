@@ -76,6 +76,33 @@ public sealed class JoinTests
     }
 
     [Fact]
+    public async Task StripeTakesConnectionsButNeverAnswers_Join503WithinCallTimeout_ReadinessDegraded()
+    {
+        await using var billing = await BillingSite.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Stripe:TimeoutSeconds"] = "2",
+            ["Stripe:CallTimeoutSeconds"] = "3",
+        });
+        var creator = await billing.CreatorAsync();
+        var fan = await billing.FanAsync();
+        using var client = billing.Site.CreateClient();
+        Assert.Contains("\"stripe\":{\"status\":\"Healthy\"", await client.GetStringAsync("/healthz/ready"));
+        billing.Emulator.Faults.HangNext(TimeSpan.FromSeconds(60), 100, "/v1/");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var failed = await fan.StartJoinAsync(creator, "Bronze");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Status);
+        Assert.Contains("Payments are unavailable right now", failed.Html);
+        // Bounded by Stripe:CallTimeoutSeconds, not by 60 s of a Stripe that never answers (generous for a slow machine).
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 20);
+        var ready = await client.GetStringAsync("/healthz/ready");
+        Assert.Contains("\"stripe\":{\"status\":\"Degraded\"", ready);
+        Assert.Contains("did not answer within 3 s", ready);
+        billing.Emulator.Faults.Clear();
+    }
+
+    [Fact]
     public async Task TamperedForm_OtherCreatorsTierOrBadInterval_RejectedAndNothingStarted()
     {
         await using var billing = await BillingSite.StartAsync();

@@ -3,6 +3,7 @@ using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace Membership.Web.Infrastructure.Health;
 
@@ -27,22 +28,38 @@ public sealed class SmtpHealthCheck(IOptions<EmailSettings> settings) : IHealthC
 }
 
 /// <summary>
-/// Whether Stripe's API accepts a connection. Degraded when it does not: pages and paid posts keep
-/// working; joining fails with a clear message and webhooks are redelivered by Stripe.
+/// Whether Stripe answers an API request (<c>GET /v1/account</c>) within the readiness time-out:
+/// a Stripe that takes connections but never answers is not ready. Degraded when it does not
+/// answer or refuses the key: pages and paid posts keep working; joining fails with a clear
+/// message and webhooks are redelivered by Stripe.
 /// </summary>
-public sealed class StripeHealthCheck(StripeEndpoint stripe, IOptions<StripeSettings> settings) : IHealthCheck
+public sealed class StripeHealthCheck(StripeEndpoint stripe) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (stripe.IsSimulated)
+        if (stripe.IsSimulated && stripe.Emulator is null)
         {
-            return HealthCheckResult.Healthy("Payments are simulated by the built-in Stripe emulator.");
+            // Started on first use, not by a probe (several nodes on one machine would each start one).
+            return HealthCheckResult.Healthy("Payments are simulated by the built-in Stripe emulator (started on first use).");
         }
 
-        var api = Uri.TryCreate(settings.Value.ApiBase, UriKind.Absolute, out var configured) ? configured : new Uri("https://api.stripe.com");
-        return await Reachability.TcpAsync(api.Host, api.Port, cancellationToken)
-            ? HealthCheckResult.Healthy("Stripe's API accepts connections.")
-            : HealthCheckResult.Degraded("Stripe's API does not accept connections.");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Reachability.Timeout);
+        var who = stripe.IsSimulated ? "The built-in Stripe emulator" : "Stripe's API";
+        try
+        {
+            var client = await stripe.ClientAsync(timeout.Token);
+            await new AccountService(client).GetSelfAsync(cancellationToken: timeout.Token);
+            return HealthCheckResult.Healthy(stripe.IsSimulated ? "Payments are simulated by the built-in Stripe emulator." : "Stripe's API answers.");
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+        {
+            return HealthCheckResult.Degraded($"{who} refuses the secret key (Stripe:SecretKey): {exception.Message}");
+        }
+        catch (Exception exception) when (exception is StripeException or HttpRequestException or OperationCanceledException or InvalidOperationException)
+        {
+            return HealthCheckResult.Degraded($"{who} did not answer within {Reachability.Timeout.TotalSeconds:0} s.");
+        }
     }
 }
 

@@ -3,6 +3,7 @@ using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Stripe;
 
 namespace Membership.Web.Infrastructure.Stripe;
@@ -41,6 +42,9 @@ public sealed class StripeGateway
                     return ValueTask.CompletedTask;
                 },
             })
+            // The whole call, retries included: a Stripe that takes the connection and never answers
+            // must not hold a fan's request for a minute (each request also has Stripe:TimeoutSeconds).
+            .AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.CallTimeoutSeconds)))
             .Build();
     }
 
@@ -98,6 +102,7 @@ public sealed class StripeGateway
         HttpRequestException => true,
         TaskCanceledException => true,
         TimeoutException => true,
+        TimeoutRejectedException => true,
         _ => false,
     };
 }
