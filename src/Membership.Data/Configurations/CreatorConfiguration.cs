@@ -16,6 +16,8 @@ public sealed class CreatorConfiguration : IEntityTypeConfiguration<Creator>
         builder.Property(c => c.UserId).HasMaxLength(450).IsRequired();
         builder.HasIndex(c => c.UserId).IsUnique();
         builder.Property(c => c.StripeAccountId).HasMaxLength(100);
+        builder.Property(c => c.StripePortalConfigurationId).HasMaxLength(100);
+        builder.Property(c => c.StripePortalFingerprint).HasMaxLength(64);
         builder.HasIndex(c => c.StripeAccountId).IsUnique();
         builder.HasOne(c => c.User).WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Tiers).WithOne(t => t.Creator).HasForeignKey(t => t.CreatorId).OnDelete(DeleteBehavior.Restrict);

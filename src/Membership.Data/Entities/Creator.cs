@@ -34,6 +34,12 @@ public class Creator
     /// <summary>Stripe says the account can take payments: paid tiers accept members only then.</summary>
     public bool ChargesEnabled { get; set; }
 
+    /// <summary>The creator's Stripe billing-portal configuration: the plan changes their members may make (exactly their joinable tiers and prices).</summary>
+    public string? StripePortalConfigurationId { get; set; }
+
+    /// <summary>What that configuration was last written with (tiers, prices, return URL), so an unchanged one is not written again.</summary>
+    public string? StripePortalFingerprint { get; set; }
+
     /// <summary>Stripe says the account can be paid out.</summary>
     public bool PayoutsEnabled { get; set; }
 

@@ -71,7 +71,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
     /// <summary>"Manage membership": Stripe's billing portal for this fan (change tier, card, cancel).</summary>
     [Authorize]
     [HttpPost("{handle}/membership/manage")]
-    public async Task<IActionResult> Manage(string handle, [FromServices] StripeGateway stripe, [FromServices] PublicLinks links, CancellationToken cancellationToken)
+    public async Task<IActionResult> Manage(string handle, [FromServices] StripeGateway stripe, [FromServices] StripeCatalog catalog, [FromServices] PublicLinks links, CancellationToken cancellationToken)
     {
         var userId = User.Id();
         var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == Handles.Normalize(handle), cancellationToken);
@@ -83,18 +83,45 @@ public sealed class BillingController(MembershipDbContext db) : Controller
             return NotFound();
         }
 
-        var session = await stripe.CallAsync((client, token) => new global::Stripe.BillingPortal.SessionService(client).CreateAsync(
-            new global::Stripe.BillingPortal.SessionCreateOptions { Customer = customerId, ReturnUrl = links.Absolute($"/{creator.Handle}") },
-            cancellationToken: token), cancellationToken);
-        return new RedirectResult(session.Url, permanent: false, preserveMethod: false);
+        // The creator's configuration: the portal offers exactly their joinable tiers and prices.
+        var configuration = await catalog.SyncCreatorAsync(creator.Id, cancellationToken);
+        try
+        {
+            var session = await stripe.CallAsync((client, token) => new global::Stripe.BillingPortal.SessionService(client).CreateAsync(
+                new global::Stripe.BillingPortal.SessionCreateOptions { Customer = customerId, Configuration = configuration, ReturnUrl = links.Absolute($"/{creator.Handle}") },
+                cancellationToken: token), cancellationToken);
+            return new RedirectResult(session.Url, permanent: false, preserveMethod: false);
+        }
+        catch (StripeException exception) when (exception.StripeError?.Code == "resource_missing")
+        {
+            // The billing account holding this membership is not in the Stripe the site now uses
+            // (its keys were switched, or the simulated payments were reset).
+            TempData["Notice"] = "Your membership's billing details are not with the payment provider this site now uses, so it cannot be managed here. Nothing was changed; please contact " + creator.DisplayName + ".";
+            return Redirect($"/{creator.Handle}");
+        }
     }
 
     [Authorize]
     [HttpGet("creator/payouts")]
-    public async Task<IActionResult> Payouts(CancellationToken cancellationToken)
+    public async Task<IActionResult> Payouts([FromServices] Payouts payouts, CancellationToken cancellationToken)
     {
         var creator = await MyCreatorAsync(cancellationToken);
-        return creator is null ? RedirectToAction("Setup", "Creators") : View(creator);
+        if (creator is null)
+        {
+            return RedirectToAction("Setup", "Creators");
+        }
+
+        try
+        {
+            // What Stripe says now, not what we last heard.
+            await payouts.RefreshAsync(creator, cancellationToken);
+        }
+        catch (PaymentsUnavailableException)
+        {
+            ViewData["Stale"] = true;
+        }
+
+        return View(creator);
     }
 
     [Authorize]

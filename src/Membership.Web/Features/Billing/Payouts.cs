@@ -61,7 +61,23 @@ public sealed class Payouts(MembershipDbContext db, StripeGateway stripe, Public
             return;
         }
 
-        var account = await stripe.CallAsync((client, token) => new AccountService(client).GetAsync(creator.StripeAccountId, cancellationToken: token), cancellationToken);
+        global::Stripe.Account account;
+        try
+        {
+            account = await stripe.CallAsync((client, token) => new AccountService(client).GetAsync(creator.StripeAccountId, cancellationToken: token), cancellationToken);
+        }
+        catch (StripeException exception) when (exception.StripeError?.Code is "resource_missing" or "account_invalid" || exception.HttpStatusCode == System.Net.HttpStatusCode.Forbidden)
+        {
+            // Not an account of the Stripe the site now uses (keys switched, simulated payments
+            // reset): payouts must be connected again, and paid tiers close until they are.
+            creator.StripeAccountId = null;
+            creator.ChargesEnabled = false;
+            creator.PayoutsEnabled = false;
+            creator.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
         if (creator.ChargesEnabled != account.ChargesEnabled || creator.PayoutsEnabled != account.PayoutsEnabled)
         {
             creator.ChargesEnabled = account.ChargesEnabled;

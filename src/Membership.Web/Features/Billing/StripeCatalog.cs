@@ -1,6 +1,7 @@
 using System.Globalization;
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
 using Stripe;
@@ -8,12 +9,96 @@ using Stripe;
 namespace Membership.Web.Features.Billing;
 
 /// <summary>
-/// Tier ↔ Stripe product and prices. Done when someone joins (the only moment Stripe must know
-/// the price), so editing tiers never waits on Stripe. Every create carries an idempotency key
-/// made from our row, so a retry or a second node never makes a second product or price.
+/// Tier ↔ Stripe product and prices, and the creator's billing-portal configuration. Written by a
+/// job queued when a tier is saved (retried while Stripe is down, so saving a tier never waits on
+/// Stripe), and made sure of again when someone joins or opens the portal. Every create carries an
+/// idempotency key made from our row, so a retry or a second node never makes a second product or price.
 /// </summary>
-public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, TimeProvider clock)
+public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, PublicLinks links, TimeProvider clock)
 {
+    /// <summary>
+    /// Every joinable tier's product and live prices in Stripe, then the portal configuration that
+    /// offers exactly those (archived tiers drop out; their members keep their price). Returns the
+    /// configuration's id.
+    /// </summary>
+    [Hangfire.AutomaticRetry(Attempts = 10)]
+    public async Task<string> SyncCreatorAsync(int creatorId, CancellationToken cancellationToken)
+    {
+        var creator = await db.Creators.SingleAsync(c => c.Id == creatorId, cancellationToken);
+        var tiers = await db.Tiers.Where(t => t.CreatorId == creatorId && t.ArchivedAt == null)
+            .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(cancellationToken);
+        var offered = new List<Stripe.BillingPortal.ConfigurationFeaturesSubscriptionUpdateProductOptions>();
+        foreach (var tier in tiers)
+        {
+            await EnsurePriceAsync(creator, tier, BillingInterval.Month, cancellationToken);
+            var prices = await db.TierPrices.Where(p => p.TierId == tier.Id && p.RetiredAt == null && p.StripePriceId != null)
+                .OrderBy(p => p.Interval).Select(p => p.StripePriceId!).ToListAsync(cancellationToken);
+            offered.Add(new() { Product = tier.StripeProductId, Prices = prices });
+        }
+
+        return await EnsurePortalConfigurationAsync(creator, offered, cancellationToken);
+    }
+
+    private async Task<string> EnsurePortalConfigurationAsync(
+        Creator creator, List<Stripe.BillingPortal.ConfigurationFeaturesSubscriptionUpdateProductOptions> offered, CancellationToken cancellationToken)
+    {
+        var returnUrl = links.Absolute($"/{creator.Handle}");
+        var fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('|', offered.Select(o => o.Product + ":" + string.Join(',', o.Prices))) + "|" + returnUrl + "|" + creator.DisplayName)));
+        if (creator.StripePortalConfigurationId is not null && creator.StripePortalFingerprint == fingerprint)
+        {
+            return creator.StripePortalConfigurationId;
+        }
+
+        var features = new Stripe.BillingPortal.ConfigurationFeaturesOptions
+        {
+            CustomerUpdate = new() { Enabled = false },
+            InvoiceHistory = new() { Enabled = true },
+            PaymentMethodUpdate = new() { Enabled = true },
+            // Cancelling keeps access to the end of the paid period.
+            SubscriptionCancel = new() { Enabled = true, Mode = "at_period_end" },
+            SubscriptionUpdate = offered.Count == 0
+                ? new() { Enabled = false }
+                : new() { Enabled = true, DefaultAllowedUpdates = ["price"], Products = offered, ProrationBehavior = "create_prorations" },
+        };
+        var business = new Stripe.BillingPortal.ConfigurationBusinessProfileOptions { Headline = creator.DisplayName };
+        Stripe.BillingPortal.Configuration configuration;
+        if (creator.StripePortalConfigurationId is { } existing)
+        {
+            try
+            {
+                configuration = await stripe.CallAsync((client, token) => new Stripe.BillingPortal.ConfigurationService(client).UpdateAsync(existing,
+                    new Stripe.BillingPortal.ConfigurationUpdateOptions { BusinessProfile = business, DefaultReturnUrl = returnUrl, Features = features },
+                    cancellationToken: token), cancellationToken);
+                return await SavePortalConfigurationAsync(creator, configuration.Id, fingerprint, cancellationToken);
+            }
+            catch (StripeException exception) when (exception.StripeError?.Code == "resource_missing")
+            {
+                // Not in this Stripe (an emulator reset, or keys switched from test to live): made again below.
+            }
+        }
+
+        configuration = await stripe.CallAsync((client, token) => new Stripe.BillingPortal.ConfigurationService(client).CreateAsync(
+            new Stripe.BillingPortal.ConfigurationCreateOptions
+            {
+                BusinessProfile = business,
+                DefaultReturnUrl = returnUrl,
+                Features = features,
+                Metadata = new Dictionary<string, string> { [StripeMetadata.CreatorId] = creator.Id.ToString(CultureInfo.InvariantCulture) },
+            },
+            new RequestOptions { IdempotencyKey = IdempotencyKeys.For("portal-" + fingerprint[..16], creator.Id, creator.CreatedAt) },
+            token), cancellationToken);
+        return await SavePortalConfigurationAsync(creator, configuration.Id, fingerprint, cancellationToken);
+    }
+
+    private async Task<string> SavePortalConfigurationAsync(Creator creator, string configurationId, string fingerprint, CancellationToken cancellationToken)
+    {
+        creator.StripePortalConfigurationId = configurationId;
+        creator.StripePortalFingerprint = fingerprint;
+        await db.SaveChangesAsync(cancellationToken);
+        return configurationId;
+    }
+
     /// <summary>The Stripe price id for the tier's live price of <paramref name="interval"/>, creating what is missing.</summary>
     public async Task<TierPrice?> EnsurePriceAsync(Creator creator, Tier tier, BillingInterval interval, CancellationToken cancellationToken)
     {

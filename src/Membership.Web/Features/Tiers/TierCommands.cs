@@ -2,12 +2,13 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Tiers;
 
 /// <summary>Reorder, archive, restore and delete: the one-button actions on the tier list.</summary>
-public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, PublicPageCache pages)
+public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, PublicPageCache pages, IStripeCatalogQueue stripeCatalog)
 {
     /// <summary>Swaps the tier with its neighbour above (<paramref name="up"/>) or below, among the creator's tiers.</summary>
     public async Task MoveAsync(Tier tier, bool up)
@@ -29,6 +30,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, Pub
 
         await db.SaveChangesAsync();
         await pages.EvictAsync(tier.CreatorId);
+        stripeCatalog.CreatorChanged(tier.CreatorId);
     }
 
     public async Task ArchiveAsync(Tier tier)
@@ -37,6 +39,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, Pub
         tier.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         await pages.EvictAsync(tier.CreatorId);
+        stripeCatalog.CreatorChanged(tier.CreatorId);
     }
 
     public async Task RestoreAsync(Tier tier)
@@ -45,6 +48,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, Pub
         tier.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         await pages.EvictAsync(tier.CreatorId);
+        stripeCatalog.CreatorChanged(tier.CreatorId);
     }
 
     /// <summary>Deletes a tier nobody ever joined; a tier that had members is archived instead.</summary>
@@ -68,6 +72,7 @@ public sealed class TierCommands(MembershipDbContext db, TimeProvider clock, Pub
         db.Tiers.Remove(tier);
         await db.SaveChangesAsync();
         await pages.EvictAsync(tier.CreatorId);
+        stripeCatalog.CreatorChanged(tier.CreatorId);
         return Errors.None;
     }
 }

@@ -4,6 +4,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Money;
+using Membership.Web.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +49,7 @@ public sealed class TierFormViewModel
 }
 
 /// <summary>Validates a <see cref="TierRequest"/> and writes it to a new or an existing tier.</summary>
-public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSettings> settings, TimeProvider clock, PublicPageCache pages)
+public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSettings> settings, TimeProvider clock, PublicPageCache pages, IStripeCatalogQueue stripeCatalog)
 {
     public const int MaxBenefits = 20;
     public const int MaxBenefitLength = 200;
@@ -154,6 +155,7 @@ public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSetting
         }
 
         await pages.EvictAsync(creator.Id);
+        stripeCatalog.CreatorChanged(creator.Id);
         return (tier, Errors.None);
     }
 

@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Membership.Data.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class CreatorPortalConfiguration : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "StripePortalConfigurationId",
+                table: "Creators",
+                type: "nvarchar(100)",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "StripePortalFingerprint",
+                table: "Creators",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "StripePortalConfigurationId",
+                table: "Creators");
+
+            migrationBuilder.DropColumn(
+                name: "StripePortalFingerprint",
+                table: "Creators");
+        }
+    }
+}
