@@ -773,6 +773,14 @@ internal sealed class Billing(EmulatorState state)
                 }
             }
 
+            foreach (var session in state.AllScopes<CheckoutSessionEntity>())
+            {
+                if (session.Status == "open" && session.ExpiresAt <= now)
+                {
+                    Consider(ref next, session.ExpiresAt, session.Seq, () => ExpireSession(session));
+                }
+            }
+
             if (next is not { } action)
             {
                 return;
