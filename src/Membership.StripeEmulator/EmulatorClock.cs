@@ -27,6 +27,30 @@ public sealed class EmulatorClock
     /// <summary>Called after the clock moved (processes what fell due). Set by the emulator.</summary>
     internal Action? Advanced { get; set; }
 
+    /// <summary>Called after the clock was frozen or let run (saves the state). Set by the emulator.</summary>
+    internal Action? Changed { get; set; }
+
+    /// <summary>Wall-clock time, which Stripe checks some request parameters against (e.g. a Checkout Session's <c>expires_at</c>).</summary>
+    internal DateTimeOffset RealUtcNow => _realNow();
+
+    /// <summary>What the state file keeps: the instant a frozen clock stands at, or a running clock's offset from real time.</summary>
+    internal (DateTimeOffset? FrozenAt, TimeSpan Offset) Export()
+    {
+        lock (_gate)
+        {
+            return (_frozenAt, _offset);
+        }
+    }
+
+    internal void Import(DateTimeOffset? frozenAt, TimeSpan offset)
+    {
+        lock (_gate)
+        {
+            _frozenAt = frozenAt;
+            _offset = offset;
+        }
+    }
+
     public DateTimeOffset UtcNow
     {
         get
@@ -58,6 +82,8 @@ public sealed class EmulatorClock
         {
             _frozenAt ??= TruncateToSeconds(_realNow() + _offset);
         }
+
+        Changed?.Invoke();
     }
 
     /// <summary>Lets the clock run again from where it stands.</summary>
@@ -71,6 +97,8 @@ public sealed class EmulatorClock
                 _frozenAt = null;
             }
         }
+
+        Changed?.Invoke();
     }
 
     /// <summary>Moves the clock forward and processes everything that fell due.</summary>

@@ -56,3 +56,33 @@ public sealed class StripeEmulatorException : Exception
 
     public int StatusCode { get; } = 400;
 }
+
+/// <summary>
+/// <see cref="StripeEmulator.StartAsync"/> could not listen on the fixed <see cref="StripeEmulatorOptions.Port"/>
+/// because another process (or another emulator) already holds it.
+/// </summary>
+public sealed class StripeEmulatorPortInUseException : IOException
+{
+    public StripeEmulatorPortInUseException(int port, Exception? innerException = null)
+        : base($"127.0.0.1:{port} is already in use, so the Stripe emulator cannot listen there.", innerException)
+    {
+        Port = port;
+    }
+
+    public StripeEmulatorPortInUseException()
+    {
+    }
+
+    public StripeEmulatorPortInUseException(string message)
+        : base(message)
+    {
+    }
+
+    public StripeEmulatorPortInUseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The port that was asked for.</summary>
+    public int Port { get; }
+}

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Membership.StripeEmulator.Internal;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,9 +28,10 @@ public sealed class StripeEmulator : IAsyncDisposable
     private readonly Billing _billing;
     private readonly HostedPages _hosted;
     private readonly CancellationTokenSource _stopping;
+    private readonly StateStore? _store;
     private int _disposed;
 
-    private StripeEmulator(WebApplication app, EmulatorState state, Billing billing, HostedPages hosted, FaultSwitches faults, CancellationTokenSource stopping)
+    private StripeEmulator(WebApplication app, EmulatorState state, Billing billing, HostedPages hosted, FaultSwitches faults, CancellationTokenSource stopping, StateStore? store)
     {
         _app = app;
         _state = state;
@@ -36,66 +39,172 @@ public sealed class StripeEmulator : IAsyncDisposable
         _hosted = hosted;
         Faults = faults;
         _stopping = stopping;
+        _store = store;
     }
 
-    /// <summary>Starts Kestrel on 127.0.0.1 (<see cref="StripeEmulatorOptions.Port"/>, 0 = a free port) and the webhook delivery loop.</summary>
+    /// <summary>
+    /// Starts Kestrel on 127.0.0.1 (<see cref="StripeEmulatorOptions.Port"/>, 0 = a free port) and the webhook delivery loop.
+    /// With <see cref="StripeEmulatorOptions.StateDirectory"/> the saved state is loaded first (an unreadable file throws
+    /// <see cref="InvalidDataException"/>); a fixed port that is taken throws <see cref="StripeEmulatorPortInUseException"/>.
+    /// </summary>
     public static async Task<StripeEmulator> StartAsync(StripeEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new StripeEmulatorOptions();
-        var clock = new EmulatorClock(options.StartTime, options.FreezeClock);
-        var webhooks = new WebhookSettings(options);
-        var state = new EmulatorState(options, clock, webhooks);
-        var billing = new Billing(state);
-        var hosted = new HostedPages(state, billing);
-        var faults = new FaultSwitches();
-        var routes = new ApiRoutes();
+        var store = string.IsNullOrWhiteSpace(options.StateDirectory) ? null : StateStore.Open(options.StateDirectory);
+        WebApplication? app = null;
         var stopping = new CancellationTokenSource();
-
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(StripeEmulator).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(k =>
+        try
         {
-            k.Listen(IPAddress.Loopback, options.Port);
-            k.AllowSynchronousIO = false;
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
-        var frontend = new HttpFrontend(state, billing, faults, routes, hosted, stopping.Token);
-        app.Run(frontend.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Read the saved state before taking the port, so a bad file fails fast and names itself.
+            var savedText = store?.ReadText();
+            var saved = savedText is null ? null : store!.Parse(savedText);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        state.BaseUrl = new Uri($"http://127.0.0.1:{uri.Port}/");
+            var clock = new EmulatorClock(options.StartTime, options.FreezeClock);
+            var webhooks = new WebhookSettings(options);
+            var state = new EmulatorState(options, clock, webhooks);
+            var billing = new Billing(state);
+            var hosted = new HostedPages(state, billing);
+            var faults = new FaultSwitches();
+            var routes = new ApiRoutes();
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        lock (state.Gate)
-        {
-            var platform = state.Add(new AccountEntity
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(StripeEmulator).Assembly.GetName().Name });
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrelCore();
+            builder.WebHost.ConfigureKestrel(k =>
             {
-                Id = EmulatorState.NewId("acct_", 16),
-                Created = clock.UnixNow,
-                Type = "standard",
-                IsPlatform = true,
-                ChargesEnabled = true,
-                PayoutsEnabled = true,
-                DetailsSubmitted = true,
-                BusinessName = options.PlatformName,
+                k.Listen(IPAddress.Loopback, options.Port);
+                k.AllowSynchronousIO = false;
             });
-            platform.RequestedCapabilities.Add("card_payments");
-            platform.RequestedCapabilities.Add("transfers");
-            state.PlatformAccountId = platform.Id;
-        }
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            app = builder.Build();
+            // Requests that arrive before the saved state is loaded wait for it.
+            var frontend = new HttpFrontend(state, billing, faults, routes, hosted, ready.Task, stopping.Token);
+            app.Run(frontend.HandleAsync);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (options.Port > 0 && IsAddressInUse(e))
+            {
+                throw new StripeEmulatorPortInUseException(options.Port, e);
+            }
 
-        clock.Advanced = () =>
-        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+            state.BaseUrl = new Uri($"http://127.0.0.1:{uri.Port}/");
+            webhooks.FindEvent = id =>
+            {
+                lock (state.Gate)
+                {
+                    return state.FindEvent(id);
+                }
+            };
+
             lock (state.Gate)
             {
-                billing.ProcessDue();
+                if (saved is not null)
+                {
+                    // Stored JSON (events, idempotent replies) carries the old address; hosted pages are rendered from BaseUrl.
+                    var baseUrl = state.BaseUrl.ToString();
+                    if (saved.BaseUrl.Length > 0 && saved.BaseUrl != baseUrl)
+                    {
+                        saved = store!.Parse(savedText!.Replace(saved.BaseUrl, baseUrl, StringComparison.Ordinal));
+                    }
+
+                    state.Import(saved);
+                    clock.Import(saved.ClockFrozenAt, saved.ClockOffset);
+                    webhooks.Import(saved.Webhooks, keepConfiguredSecret: !string.IsNullOrWhiteSpace(options.WebhookSecret));
+                }
+                else
+                {
+                    CreatePlatformAccount(state, options);
+                }
+
+                state.Store = store;
+                state.MarkDirty();
+                state.Checkpoint();
             }
-        };
-        webhooks.Start(stopping.Token);
-        return new StripeEmulator(app, state, billing, hosted, faults, stopping);
+
+            clock.Advanced = () =>
+            {
+                lock (state.Gate)
+                {
+                    billing.ProcessDue();
+                    state.MarkDirty();
+                    state.Checkpoint();
+                }
+            };
+            clock.Changed = () =>
+            {
+                lock (state.Gate)
+                {
+                    state.MarkDirty();
+                    state.Checkpoint();
+                }
+            };
+            webhooks.StateChanged = () =>
+            {
+                lock (state.Gate)
+                {
+                    state.MarkDirty();
+                    try
+                    {
+                        state.Checkpoint();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // The delivery loop must go on; the state stays dirty and the next save tries again.
+                    }
+                }
+            };
+            ready.SetResult();
+            webhooks.Start(stopping.Token);
+            return new StripeEmulator(app, state, billing, hosted, faults, stopping, store);
+        }
+        catch
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            stopping.Dispose();
+            store?.Dispose();
+            throw;
+        }
+    }
+
+    private static void CreatePlatformAccount(EmulatorState state, StripeEmulatorOptions options)
+    {
+        var platform = state.Add(new AccountEntity
+        {
+            Id = EmulatorState.NewId("acct_", 16),
+            Created = state.Clock.UnixNow,
+            Type = "standard",
+            IsPlatform = true,
+            ChargesEnabled = true,
+            PayoutsEnabled = true,
+            DetailsSubmitted = true,
+            BusinessName = options.PlatformName,
+        });
+        platform.RequestedCapabilities.Add("card_payments");
+        platform.RequestedCapabilities.Add("transfers");
+        state.PlatformAccountId = platform.Id;
+    }
+
+    private static bool IsAddressInUse(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is AddressInUseException || x is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>e.g. <c>http://127.0.0.1:41873/</c> — use as Stripe.net's ApiBase (and ConnectBase/FilesBase).</summary>
@@ -114,6 +223,9 @@ public sealed class StripeEmulator : IAsyncDisposable
     public FaultSwitches Faults { get; }
 
     public StripeEmulatorOptions Options => _state.Options;
+
+    /// <summary>The state file (under <see cref="StripeEmulatorOptions.StateDirectory"/>), or null when the state is in memory only.</summary>
+    public string? StateFile => _store?.FilePath;
 
     /// <summary>The id of the platform account (what <c>GET /v1/account</c> returns without <c>Stripe-Account</c>).</summary>
     public string PlatformAccountId => _state.PlatformAccountId;
@@ -179,6 +291,10 @@ public sealed class StripeEmulator : IAsyncDisposable
             {
                 throw new StripeEmulatorException(e.Message, e.Code, e.DeclineCode, e.Status);
             }
+            finally
+            {
+                _state.Checkpoint();
+            }
         }
     }
 
@@ -194,6 +310,7 @@ public sealed class StripeEmulator : IAsyncDisposable
             }
 
             _hosted.CompleteOnboarding(account);
+            _state.Checkpoint();
         }
     }
 
@@ -222,6 +339,15 @@ public sealed class StripeEmulator : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        lock (_state.Gate)
+        {
+            // Deliveries cut off mid-POST were put back in the queue: save them with the rest.
+            _state.MarkDirty();
+            _state.Checkpoint();
+            _state.Store = null;
+        }
+
+        _store?.Dispose();
         _stopping.Dispose();
     }
 }

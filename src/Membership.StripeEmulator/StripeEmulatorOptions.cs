@@ -3,8 +3,18 @@ namespace Membership.StripeEmulator;
 /// <summary>Settings fixed when the emulator starts (see <see cref="StripeEmulator.StartAsync"/>).</summary>
 public sealed class StripeEmulatorOptions
 {
-    /// <summary>Loopback port to listen on; 0 picks a free one (read <see cref="StripeEmulator.BaseUrl"/>).</summary>
+    /// <summary>
+    /// Loopback port to listen on; 0 picks a free one (read <see cref="StripeEmulator.BaseUrl"/>). A fixed port
+    /// that something else holds makes <see cref="StripeEmulator.StartAsync"/> throw <see cref="StripeEmulatorPortInUseException"/>.
+    /// </summary>
     public int Port { get; set; }
+
+    /// <summary>
+    /// A folder for the emulator's state file. Null (the default): everything is in memory and gone when the
+    /// emulator stops (tests). Set: objects, events, idempotent results, webhook deliveries and the clock are
+    /// saved after every change and loaded again on start, so a restarted process carries on where it stopped.
+    /// </summary>
+    public string? StateDirectory { get; set; }
 
     /// <summary>The emulator's time at start; defaults to the real time.</summary>
     public DateTimeOffset? StartTime { get; set; }

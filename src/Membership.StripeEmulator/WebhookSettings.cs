@@ -26,7 +26,7 @@ public sealed class WebhookSettings
     private HttpClient? _ownClient;
     private bool _deliverTwice;
     private bool _holding;
-    private int _inFlight;
+    private readonly List<Pending> _flying = [];
     private long _sequence;
     private TimeSpan _retryInitialDelay;
     private TimeSpan _retryMaxDelay;
@@ -57,7 +57,15 @@ public sealed class WebhookSettings
     public string Secret
     {
         get { lock (_gate) { return _secret; } }
-        set { lock (_gate) { _secret = value; } }
+        set
+        {
+            lock (_gate)
+            {
+                _secret = value;
+            }
+
+            StateChanged?.Invoke();
+        }
     }
 
     /// <summary>Sends deliveries through this handler (in-process delivery, e.g. to a WebApplicationFactory server) instead of the network.</summary>
@@ -71,7 +79,15 @@ public sealed class WebhookSettings
     public bool DeliverTwice
     {
         get { lock (_gate) { return _deliverTwice; } }
-        set { lock (_gate) { _deliverTwice = value; } }
+        set
+        {
+            lock (_gate)
+            {
+                _deliverTwice = value;
+            }
+
+            StateChanged?.Invoke();
+        }
     }
 
     public TimeSpan RetryInitialDelay
@@ -117,6 +133,8 @@ public sealed class WebhookSettings
         {
             _holding = true;
         }
+
+        StateChanged?.Invoke();
     }
 
     /// <summary>Stops holding and queues the held batch for delivery in the given order. Returns the event ids in delivery order.</summary>
@@ -140,7 +158,38 @@ public sealed class WebhookSettings
         }
 
         Signal();
+        StateChanged?.Invoke();
         return ordered.Select(e => e.Id).ToList();
+    }
+
+    /// <summary>
+    /// Sends an event again (a new copy, as Stripe's "Resend" does), whatever became of its earlier deliveries.
+    /// Returns false when there is no endpoint or no such event.
+    /// </summary>
+    public bool Redeliver(string eventId)
+    {
+        var ev = FindEvent?.Invoke(eventId);
+        if (ev is null)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_endpoint is null)
+            {
+                return false;
+            }
+
+            var copy = _deliveries.Where(d => d.EventId == eventId).Select(d => d.Copy).DefaultIfEmpty(0).Max() + 1;
+            var delivery = new WebhookDelivery(ev.Id, ev.Type, copy);
+            _deliveries.Add(delivery);
+            _queue.Add(new Pending(ev, delivery, ++_sequence, DateTimeOffset.MinValue));
+        }
+
+        Signal();
+        StateChanged?.Invoke();
+        return true;
     }
 
     /// <summary>One entry per event copy queued for delivery (two per event when <see cref="DeliverTwice"/> was on).</summary>
@@ -164,7 +213,7 @@ public sealed class WebhookSettings
     /// <summary>Deliveries still to be made (retries waiting included; held events excluded).</summary>
     public int PendingCount
     {
-        get { lock (_gate) { return _queue.Count + _inFlight; } }
+        get { lock (_gate) { return _queue.Count + _flying.Count; } }
     }
 
     /// <summary>Waits until nothing is queued, retrying or in flight (held events do not count). Throws <see cref="TimeoutException"/>.</summary>
@@ -175,7 +224,7 @@ public sealed class WebhookSettings
         {
             lock (_gate)
             {
-                if (_queue.Count == 0 && _inFlight == 0)
+                if (_queue.Count == 0 && _flying.Count == 0)
                 {
                     return;
                 }
@@ -209,6 +258,88 @@ public sealed class WebhookSettings
     internal bool HasEndpoint
     {
         get { lock (_gate) { return _endpoint is not null; } }
+    }
+
+    /// <summary>Called (outside this object's lock) after the delivery state changed, so the emulator can save it.</summary>
+    internal Action? StateChanged { get; set; }
+
+    /// <summary>Looks an event up by id (for <see cref="Redeliver"/> and for reloading saved state).</summary>
+    internal Func<string, EmulatedEvent?>? FindEvent { get; set; }
+
+    /// <summary>The delivery state for the state file. Deliveries in flight are saved as still to be made, so a crash mid-POST delivers again (at least once, like Stripe).</summary>
+    internal WebhookSnapshot Export()
+    {
+        lock (_gate)
+        {
+            var index = new Dictionary<WebhookDelivery, int>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < _deliveries.Count; i++)
+            {
+                index[_deliveries[i]] = i;
+            }
+
+            return new WebhookSnapshot
+            {
+                Secret = _secret,
+                DeliverTwice = _deliverTwice,
+                Holding = _holding,
+                Sequence = _sequence,
+                Held = _held.Select(e => e.Id).ToList(),
+                Deliveries = _deliveries.Select(d => new WebhookDeliveryRecord(d.EventId, d.EventType, d.Copy, d.Attempts, d.Status, d.LastStatusCode, d.LastError, d.DeliveredAt, d.NextAttemptAt, d.LastAttemptAt)).ToList(),
+                Queue = _queue.Concat(_flying)
+                    .Where(p => index.ContainsKey(p.Delivery))
+                    .Select(p => new PendingDeliveryRecord(index[p.Delivery], p.Sequence, _flying.Contains(p) ? DateTimeOffset.MinValue : p.DueAt))
+                    .OrderBy(p => p.Sequence)
+                    .ToList(),
+                Attempts = _attempts.ToList(),
+            };
+        }
+    }
+
+    /// <summary>Restores saved delivery state. The secret is kept unless the options set one explicitly.</summary>
+    internal void Import(WebhookSnapshot snapshot, bool keepConfiguredSecret)
+    {
+        var find = FindEvent ?? (_ => null);
+        lock (_gate)
+        {
+            if (!keepConfiguredSecret && !string.IsNullOrEmpty(snapshot.Secret))
+            {
+                _secret = snapshot.Secret;
+            }
+
+            _deliverTwice = snapshot.DeliverTwice;
+            _holding = snapshot.Holding;
+            _sequence = snapshot.Sequence;
+            _held.Clear();
+            _held.AddRange(snapshot.Held.Select(id => find(id)).OfType<EmulatedEvent>());
+            _deliveries.Clear();
+            foreach (var d in snapshot.Deliveries)
+            {
+                _deliveries.Add(new WebhookDelivery(d.EventId, d.EventType, d.Copy)
+                {
+                    Attempts = d.Attempts,
+                    Status = d.Status,
+                    LastStatusCode = d.LastStatusCode,
+                    LastError = d.LastError,
+                    DeliveredAt = d.DeliveredAt,
+                    NextAttemptAt = d.NextAttemptAt,
+                    LastAttemptAt = d.LastAttemptAt,
+                });
+            }
+
+            _queue.Clear();
+            foreach (var p in snapshot.Queue)
+            {
+                if (p.DeliveryIndex >= 0 && p.DeliveryIndex < _deliveries.Count && find(_deliveries[p.DeliveryIndex].EventId) is { } ev)
+                {
+                    _queue.Add(new Pending(ev, _deliveries[p.DeliveryIndex], p.Sequence, p.DueAt));
+                }
+            }
+
+            _attempts.Clear();
+            _attempts.AddRange(snapshot.Attempts);
+        }
+
+        Signal();
     }
 
     internal void Enqueue(EmulatedEvent ev)
@@ -295,7 +426,7 @@ public sealed class WebhookSettings
                 if (next is not null)
                 {
                     _queue.Remove(next);
-                    _inFlight++;
+                    _flying.Add(next);
                 }
                 else if (_queue.Count > 0)
                 {
@@ -326,13 +457,25 @@ public sealed class WebhookSettings
             {
                 await DeliverAsync(next, stopping).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    // Stopped mid-POST: the delivery is still owed (the saved state delivers it after a restart).
+                    _queue.Add(next with { DueAt = DateTimeOffset.MinValue });
+                }
+
+                throw;
+            }
             finally
             {
                 lock (_gate)
                 {
-                    _inFlight--;
+                    _flying.Remove(next);
                 }
             }
+
+            StateChanged?.Invoke();
         }
     }
 
@@ -406,6 +549,7 @@ public sealed class WebhookSettings
             var succeeded = error is null;
             _attempts.Add(new WebhookAttempt(pending.Event.Id, pending.Event.Type, pending.Delivery.Copy, attemptNumber, now, status, error, succeeded));
             pending.Delivery.Attempts = attemptNumber;
+            pending.Delivery.LastAttemptAt = now;
             pending.Delivery.LastStatusCode = status;
             pending.Delivery.LastError = error;
             if (succeeded)
@@ -473,6 +617,9 @@ public sealed class WebhookDelivery
     public DateTimeOffset? DeliveredAt { get; internal set; }
 
     public DateTimeOffset? NextAttemptAt { get; internal set; }
+
+    /// <summary>When the last POST for this copy was made (real time).</summary>
+    public DateTimeOffset? LastAttemptAt { get; internal set; }
 }
 
 /// <summary>One webhook POST.</summary>
@@ -485,3 +632,38 @@ public sealed record WebhookAttempt(
     int? StatusCode,
     string? Error,
     bool Succeeded);
+
+/// <summary>The webhook delivery state as the state file keeps it (events are referred to by id).</summary>
+internal sealed class WebhookSnapshot
+{
+    public string Secret { get; set; } = "";
+
+    public bool DeliverTwice { get; set; }
+
+    public bool Holding { get; set; }
+
+    public long Sequence { get; set; }
+
+    public List<string> Held { get; set; } = [];
+
+    public List<WebhookDeliveryRecord> Deliveries { get; set; } = [];
+
+    public List<PendingDeliveryRecord> Queue { get; set; } = [];
+
+    public List<WebhookAttempt> Attempts { get; set; } = [];
+}
+
+internal sealed record WebhookDeliveryRecord(
+    string EventId,
+    string EventType,
+    int Copy,
+    int Attempts,
+    WebhookDeliveryStatus Status,
+    int? LastStatusCode,
+    string? LastError,
+    DateTimeOffset? DeliveredAt,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? LastAttemptAt);
+
+/// <summary>A delivery still to be made: which one (index into the deliveries), its place in line, and when it is due (real time).</summary>
+internal sealed record PendingDeliveryRecord(int DeliveryIndex, long Sequence, DateTimeOffset DueAt);

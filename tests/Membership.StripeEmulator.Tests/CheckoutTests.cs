@@ -179,4 +179,58 @@ public sealed class CheckoutTests
         using var expiredPage = await h.Pages.GetAsync(expired.Url);
         Assert.Equal(HttpStatusCode.Gone, expiredPage.StatusCode);
     }
+
+    // Stripe: expires_at "can be anywhere from 30 minutes to 24 hours after Checkout Session creation", measured on
+    // Stripe's (real) clock — https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at
+    [Fact]
+    public async Task CreateSession_AfterTheClockMovedAMonth_IsOpenOnTheEmulatorTimelineAndExpiresThere()
+    {
+        await using var h = await Harness.StartAsync();
+        var price = await h.CreateMonthlyPriceAsync();
+        h.Emulator.Clock.Advance(TimeSpan.FromDays(31));
+        var sessions = new Stripe.Checkout.SessionService(h.Client);
+
+        var paid = await h.CreateCheckoutAsync(price.Id, o => o.ExpiresAt = DateTime.UtcNow.AddMinutes(31));
+        Assert.Equal("open", paid.Status);
+        Assert.InRange(paid.ExpiresAt, h.Emulator.Clock.UtcNow.UtcDateTime.AddMinutes(30), h.Emulator.Clock.UtcNow.UtcDateTime.AddMinutes(31));
+        using (var done = await h.PayAsync(paid.Url, TestCards.Success))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        }
+
+        Assert.Equal("complete", (await sessions.GetAsync(paid.Id)).Status);
+
+        var left = await h.CreateCheckoutAsync(price.Id, o => o.ExpiresAt = DateTime.UtcNow.AddMinutes(31));
+        h.Emulator.Clock.Advance(TimeSpan.FromMinutes(32));
+        var expired = await sessions.GetAsync(left.Id);
+        Assert.Equal("expired", expired.Status);
+        Assert.Null(expired.Url);
+        var events = await h.VerifiedEventsAsync();
+        var expiredEvent = Assert.Single(events, e => e.Type == "checkout.session.expired");
+        Assert.Equal(left.Id, ((Stripe.Checkout.Session)expiredEvent.Data.Object).Id);
+        Assert.Equal(left.ExpiresAt, expiredEvent.Created); // expired when it fell due, on the way
+        using var page = await h.Pages.GetAsync(left.Url);
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+    }
+
+    // Same page: outside 30 minutes – 24 hours of real time Stripe answers 400 on expires_at.
+    [Fact]
+    public async Task CreateSession_ExpiresAtOutsideThirtyMinutesToADayOfRealTime_Is400()
+    {
+        await using var h = await Harness.StartAsync();
+        var price = await h.CreateMonthlyPriceAsync();
+
+        var soon = await Assert.ThrowsAsync<StripeException>(() => h.CreateCheckoutAsync(price.Id, o => o.ExpiresAt = DateTime.UtcNow.AddMinutes(10)));
+        Assert.Equal(HttpStatusCode.BadRequest, soon.HttpStatusCode);
+        Assert.Equal("expires_at", soon.StripeError.Param);
+        Assert.Equal("The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.", soon.StripeError.Message);
+
+        var late = await Assert.ThrowsAsync<StripeException>(() => h.CreateCheckoutAsync(price.Id, o => o.ExpiresAt = DateTime.UtcNow.AddHours(25)));
+        Assert.Equal("The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.", late.StripeError.Message);
+
+        // An instant on the emulator's own timeline (2030 here) is years from real time: refused too, as Stripe would.
+        var emulatorTime = await Assert.ThrowsAsync<StripeException>(() => h.CreateCheckoutAsync(price.Id, o => o.ExpiresAt = h.Emulator.Clock.UtcNow.UtcDateTime.AddHours(1)));
+        Assert.Equal("expires_at", emulatorTime.StripeError.Param);
+        Assert.Empty(h.Emulator.ObjectIds("checkout.session"));
+    }
 }

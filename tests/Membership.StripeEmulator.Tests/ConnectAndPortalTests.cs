@@ -88,6 +88,36 @@ public sealed class ConnectAndPortalTests
         Assert.Equal("https://site.test/connect/refresh", expired.Headers.Location!.ToString());
     }
 
+    // Account links expire a few minutes after creation (https://docs.stripe.com/api/account_links/object#account_link_object-expires_at);
+    // the emulator counts those minutes on its own clock, so a link made after the clock moved is fresh.
+    [Fact]
+    public async Task CreateAccountLink_AfterTheClockMovedAMonth_IsUsableThenExpiresOnTheEmulatorTimeline()
+    {
+        await using var h = await Harness.StartAsync();
+        var account = await CreateExpressAsync(h);
+        h.Emulator.Clock.Advance(TimeSpan.FromDays(31));
+        var links = new AccountLinkService(h.Client);
+        var options = new AccountLinkCreateOptions
+        {
+            Account = account.Id,
+            RefreshUrl = "https://site.test/connect/refresh",
+            ReturnUrl = "https://site.test/connect/return",
+            Type = "account_onboarding",
+        };
+
+        var fresh = await links.CreateAsync(options);
+        Assert.Equal(h.Emulator.Clock.UtcNow.UtcDateTime.AddMinutes(5), fresh.ExpiresAt);
+        using (var page = await h.Pages.GetAsync(fresh.Url))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        var stale = await links.CreateAsync(options);
+        h.Emulator.Clock.Advance(TimeSpan.FromMinutes(6));
+        using var expired = await h.Pages.GetAsync(stale.Url);
+        Assert.Equal("https://site.test/connect/refresh", expired.Headers.Location!.ToString());
+    }
+
     [Fact]
     public async Task Destination_charges_need_an_onboarded_account_and_carry_the_application_fee()
     {

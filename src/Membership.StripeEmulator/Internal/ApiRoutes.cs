@@ -666,7 +666,7 @@ internal sealed partial class ApiRoutes
             throw ApiError.Invalid("client_reference_id is limited to 200 characters.", "client_reference_id");
         }
 
-        var expiresAt = p.Long("expires_at") ?? c.Now + (24 * 3600);
+        var expiresAt = CheckoutExpiry(c, p.Long("expires_at"));
         var session = new CheckoutSessionEntity
         {
             Id = EmulatorState.NewId("cs_test_", 58),
@@ -691,6 +691,32 @@ internal sealed partial class ApiRoutes
         sd.ApplyMetadata(session.SubscriptionMetadata);
         c.State.Add(session);
         return c.Render(session);
+    }
+
+    /// <summary>
+    /// Stripe checks <c>expires_at</c> against its own (real) clock: 30 minutes to 24 hours from now. The site computes
+    /// it from real time too, so after the emulator clock was moved a month the request is still valid — and the
+    /// session must then expire that far ahead on the emulator's own timeline, not in the emulator's past.
+    /// </summary>
+    private static long CheckoutExpiry(ApiContext c, long? requested)
+    {
+        if (requested is not { } at)
+        {
+            return c.Now + (24 * 3600);
+        }
+
+        var realNow = c.State.Clock.RealUtcNow.ToUnixTimeSeconds();
+        if (at < realNow + (30 * 60))
+        {
+            throw ApiError.Invalid("The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.", "expires_at");
+        }
+
+        if (at > realNow + (24 * 3600))
+        {
+            throw ApiError.Invalid("The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.", "expires_at");
+        }
+
+        return c.Now + (at - realNow);
     }
 
     private static JsonObject ListCheckoutSessions(ApiContext c)

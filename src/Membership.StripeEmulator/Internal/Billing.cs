@@ -334,7 +334,7 @@ internal sealed class Billing(EmulatorState state)
         invoice.AttemptCount++;
         if (pm is null)
         {
-            pi.LastError = new ApiError(402, "invalid_request_error", "The customer has no default payment method.", code: "payment_method_missing");
+            pi.LastError = new PaymentError("invalid_request_error", "payment_method_missing", null, "The customer has no default payment method.");
             return false;
         }
 
@@ -370,7 +370,7 @@ internal sealed class Billing(EmulatorState state)
         else
         {
             pi.Status = "requires_payment_method";
-            pi.LastError = ApiError.Card("Your card was declined.", "card_declined", charge.DeclineCode);
+            pi.LastError = new PaymentError("card_error", "card_declined", charge.DeclineCode, "Your card was declined.");
         }
 
         return ok;
@@ -773,11 +773,20 @@ internal sealed class Billing(EmulatorState state)
                 }
             }
 
+            foreach (var session in state.AllScopes<CheckoutSessionEntity>())
+            {
+                if (session.Status == "open" && session.ExpiresAt <= now)
+                {
+                    Consider(ref next, session.ExpiresAt, session.Seq, () => ExpireSession(session));
+                }
+            }
+
             if (next is not { } action)
             {
                 return;
             }
 
+            state.MarkDirty();
             using (state.At(action.At))
             {
                 action.Run();

@@ -40,6 +40,71 @@ internal sealed class EmulatorState
 
     public string PlatformAccountId { get; set; } = "";
 
+    /// <summary>Where the state is saved (<see cref="StripeEmulatorOptions.StateDirectory"/>); null = in memory only.</summary>
+    public StateStore? Store { get; set; }
+
+    /// <summary>Something changed since the last save.</summary>
+    public bool Dirty { get; private set; }
+
+    public void MarkDirty() => Dirty = true;
+
+    /// <summary>Saves the state when something changed (callers hold <see cref="Gate"/>; a no-op without a store).</summary>
+    public void Checkpoint()
+    {
+        if (Store is null || !Dirty)
+        {
+            return;
+        }
+
+        Store.Save(Export());
+        Dirty = false;
+    }
+
+    public StateSnapshot Export()
+    {
+        var (frozenAt, offset) = Clock.Export();
+        return new StateSnapshot
+        {
+            BaseUrl = BaseUrl.ToString(),
+            SavedAt = Clock.RealUtcNow,
+            PlatformAccountId = PlatformAccountId,
+            Sequence = _seq,
+            ClockFrozenAt = frozenAt,
+            ClockOffset = offset,
+            Entities = _all.ToList(),
+            Idempotency = _idempotency.Select(kv => new IdempotencyRecord { Scope = kv.Key.Scope, Key = kv.Key.Key, Result = kv.Value }).ToList(),
+            Webhooks = Webhooks.Export(),
+        };
+    }
+
+    /// <summary>Replaces the objects, events, idempotent results and id sequence with saved ones (the clock and webhooks are restored by the caller).</summary>
+    public void Import(StateSnapshot snapshot)
+    {
+        _byId.Clear();
+        _all.Clear();
+        _events.Clear();
+        _idempotency.Clear();
+        foreach (var entity in snapshot.Entities)
+        {
+            _byId[entity.Id] = entity;
+            _all.Add(entity);
+            if (entity is EventEntity e)
+            {
+                _events.Add(new EmulatedEvent(e.Id, e.Type, e.Scope, e.Created, e.Json));
+            }
+        }
+
+        foreach (var record in snapshot.Idempotency)
+        {
+            _idempotency[(record.Scope, record.Key)] = record.Result;
+        }
+
+        _seq = Math.Max(snapshot.Sequence, _all.Count == 0 ? 0 : _all.Max(e => e.Seq));
+        PlatformAccountId = snapshot.PlatformAccountId;
+    }
+
+    public EmulatedEvent? FindEvent(string id) => Find<EventEntity>(id) is { } e ? new EmulatedEvent(e.Id, e.Type, e.Scope, e.Created, e.Json) : null;
+
     /// <summary>The request being handled (stamped on events as <c>request.id</c>).</summary>
     public (string Id, string? IdempotencyKey)? CurrentRequest { get; set; }
 
@@ -78,6 +143,7 @@ internal sealed class EmulatorState
 
         entity.Seq = ++_seq;
         _all.Add(entity);
+        Dirty = true;
         return entity;
     }
 
@@ -173,7 +239,11 @@ internal sealed class EmulatorState
 
     public IdempotentResult? FindIdempotent(string? scope, string key) => _idempotency.GetValueOrDefault((scope ?? "", key));
 
-    public void StoreIdempotent(string? scope, string key, IdempotentResult result) => _idempotency[(scope ?? "", key)] = result;
+    public void StoreIdempotent(string? scope, string key, IdempotentResult result)
+    {
+        _idempotency[(scope ?? "", key)] = result;
+        Dirty = true;
+    }
 
     public IReadOnlyList<RecordedRequest> Requests => _requests;
 

@@ -982,7 +982,7 @@ internal sealed class PaymentIntentEntity : Entity
 
     public string? Description { get; init; }
 
-    public ApiError? LastError { get; set; }
+    public PaymentError? LastError { get; set; }
 
     public override JsonObject Render(RenderContext ctx)
     {
@@ -1024,6 +1024,9 @@ internal sealed class PaymentIntentEntity : Entity
         return o;
     }
 }
+
+/// <summary>A payment intent's <c>last_payment_error</c> (plain data, so it persists with the state).</summary>
+internal sealed record PaymentError(string Type, string? Code, string? DeclineCode, string Message);
 
 internal sealed class ChargeEntity : Entity
 {

@@ -42,6 +42,12 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
                 ("GET", ["express", var id]) => ExpressDashboard(id),
                 _ => Html(404, "Not found", "<p>The Stripe emulator has no page here.</p>"),
             };
+            if (method == "POST")
+            {
+                state.MarkDirty();
+            }
+
+            state.Checkpoint();
         }
 
         ctx.Response.StatusCode = response.Status;

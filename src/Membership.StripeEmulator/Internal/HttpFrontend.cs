@@ -10,7 +10,7 @@ namespace Membership.StripeEmulator.Internal;
 /// Handles every HTTP request: <c>/v1/*</c> (faults, auth, idempotency, dispatch), <c>/_emulator/*</c>
 /// (control) and the hosted pages.
 /// </summary>
-internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSwitches faults, ApiRoutes routes, HostedPages hosted, CancellationToken stopping)
+internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSwitches faults, ApiRoutes routes, HostedPages hosted, Task ready, CancellationToken stopping)
 {
     private long _requestSeq;
 
@@ -19,6 +19,7 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
         var path = ctx.Request.Path.Value ?? "/";
         try
         {
+            await ready.WaitAsync(ctx.RequestAborted).ConfigureAwait(false);
             if (path.StartsWith("/v1/", StringComparison.Ordinal))
             {
                 await ApiAsync(ctx, path).ConfigureAwait(false);
@@ -128,6 +129,14 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
                 {
                     state.CurrentRequest = null;
                 }
+
+                // A GET changes nothing unless due work ran first (then ProcessDue marked the state dirty).
+                if (method != "GET")
+                {
+                    state.MarkDirty();
+                }
+
+                state.Checkpoint();
             }
         }
 
