@@ -58,6 +58,8 @@ try
         ["Database__ConnectionString"] = connectionString,
         ["Database__MigrateOnStartup"] = "false",
         ["Jobs__Storage"] = "Database",
+        // Three nodes on one machine: each emulator on a free port.
+        ["Stripe__EmulatorPort"] = "0",
         ["Jobs__RunWorkers"] = runWorkers ? "true" : "false",
         ["Security__RequireHttps"] = "false",
         ["Security__AuthRateLimitPermits"] = "1000",

@@ -59,7 +59,7 @@ public sealed class StripeEmulator : IAsyncDisposable
             var savedText = store?.ReadText();
             var saved = savedText is null ? null : store!.Parse(savedText);
 
-            var clock = new EmulatorClock(options.StartTime, options.FreezeClock);
+            var clock = new EmulatorClock(options.StartTime, options.FreezeClock, options.WallClock is { } wall ? wall.GetUtcNow : null);
             var webhooks = new WebhookSettings(options);
             var state = new EmulatorState(options, clock, webhooks);
             var billing = new Billing(state);

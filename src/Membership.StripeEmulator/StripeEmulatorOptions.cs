@@ -16,6 +16,12 @@ public sealed class StripeEmulatorOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// What the emulator takes as real time (Stripe checks a Checkout's <c>expires_at</c> against it);
+    /// null: the system's. A test whose site runs on a test clock passes that clock.
+    /// </summary>
+    public TimeProvider? WallClock { get; set; }
+
     /// <summary>The emulator's time at start; defaults to the real time.</summary>
     public DateTimeOffset? StartTime { get; set; }
 

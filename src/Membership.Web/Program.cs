@@ -52,6 +52,11 @@ builder.Services.AddMembershipDatabase(configuration, environment);
 builder.Services.AddMembershipEmail(configuration, environment);
 builder.Services.AddMembershipJobs(configuration, environment);
 builder.Services.AddMembershipStripe(configuration);
+if (string.IsNullOrWhiteSpace(configuration["Stripe:SecretKey"]))
+{
+    // No Stripe keys: the built-in emulator takes the payments, started with the site.
+    builder.Services.AddHostedService<EmulatorStartup>();
+}
 builder.Services.AddMembershipFileStorage(configuration, environment);
 builder.Services.AddMembershipTelemetry(configuration, environment);
 

@@ -44,6 +44,39 @@ public sealed partial class PublishedSite : IAsyncLifetime
 
     public string PublishDirectory { get; private set; } = "";
 
+    /// <summary>An address the site makes an admin when it confirms (<c>Admin:Emails</c>): the operator of the journeys.</summary>
+    public const string OperatorEmail = "operator@example.com";
+
+    /// <summary>Screenshots of <paramref name="page"/> as it is now, at 1280 px and at a phone's 390 px, under the artifacts folder's <c>screens/</c>.</summary>
+    public async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(ArtifactsDirectory, "screens");
+        Directory.CreateDirectory(directory);
+        var size = page.ViewportSize;
+        foreach (var (width, height) in new[] { (1280, 800), (390, 844) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{name}-{width}.png"), FullPage = true });
+        }
+
+        if (size is not null)
+        {
+            await page.SetViewportSizeAsync(size.Width, size.Height);
+        }
+    }
+
+    /// <summary>The built-in Stripe emulator's port: fixed for this site, so it is the same after a restart.</summary>
+    public int EmulatorPort { get; private set; }
+
+    /// <summary>Kills the site's process (no graceful stop, as a crash or a power cut) and starts it again on the same folders and ports.</summary>
+    public async Task RestartAsync()
+    {
+        StopServer();
+        AppendLog("---- restarted by the test ----");
+        StartServer();
+        await WaitUntilHealthyAsync();
+    }
+
     public string DataDirectory => Path.Combine(_root, "data");
 
     /// <summary>The site's email pickup folder: one .eml file per message sent.</summary>
@@ -80,6 +113,7 @@ public sealed partial class PublishedSite : IAsyncLifetime
             PublishDirectory = await FindOrPublishAsync();
             var port = FreeLoopbackPort();
             BaseUrl = $"http://127.0.0.1:{port}";
+            EmulatorPort = FreeLoopbackPort();
             StartServer();
             await WaitUntilHealthyAsync();
 
@@ -304,6 +338,8 @@ public sealed partial class PublishedSite : IAsyncLifetime
         start.Environment["App__BaseUrl"] = BaseUrl;
         start.Environment["Email__PickupDirectory"] = MailDirectory;
         start.Environment["Security__RequireHttps"] = "false";
+        start.Environment["Admin__Emails__0"] = OperatorEmail;
+        start.Environment["Stripe__EmulatorPort"] = EmulatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Security__AuthRateLimitPermits"] = "10000";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");

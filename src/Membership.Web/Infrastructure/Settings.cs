@@ -186,8 +186,11 @@ public sealed class StripeSettings
     /// <summary>Another API address for Stripe.net (an emulator on another host); empty: Stripe's own.</summary>
     public string ApiBase { get; set; } = "";
 
-    /// <summary>Loopback port of the built-in emulator (its Checkout and portal pages live there); 0 picks a free one.</summary>
-    public int EmulatorPort { get; set; }
+    /// <summary>Loopback port of the built-in emulator (its Checkout and portal pages live there); 0 picks a free one at each start.</summary>
+    public int EmulatorPort { get; set; } = 12111;
+
+    /// <summary>Where the built-in emulator keeps its state, under <c>App:DataDirectory</c>; empty: in memory only (lost at each start).</summary>
+    public string EmulatorStateDirectory { get; set; } = "stripe-emulator";
 
     /// <summary>Retries Stripe.net makes of a failed request (network error, 409, 429 with Stripe-Should-Retry, 5xx), reusing its idempotency key.</summary>
     public int MaxNetworkRetries { get; set; } = 2;

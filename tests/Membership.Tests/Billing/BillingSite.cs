@@ -53,6 +53,8 @@ public sealed class BillingSite : IAsyncDisposable
             WebhookRetryMaxDelay = TimeSpan.FromMilliseconds(400),
             PortalProductFamilyMetadataKey = "creator_id",
         };
+        // The site's "now" is the real time Stripe checks expiry dates against.
+        options.WallClock = siteClock;
         emulatorOptions?.Invoke(options);
         var emulator = await Emulator.StartAsync(options);
         var all = new Dictionary<string, string?>

@@ -70,6 +70,10 @@ public class MembershipFactory : WebApplicationFactory<Program>
             ["Jobs:RunWorkers"] = "false",
             // Hangfire in memory: tests call the jobs; the shared-storage test sets Database.
             ["Jobs:Storage"] = "InMemory",
+            // Many sites at once: each emulator on a port of its own.
+            ["Stripe:EmulatorPort"] = "0",
+            // Some tests run two hosts on one data folder (a crash and its successor): one emulator state each.
+            ["Stripe:EmulatorStateDirectory"] = "",
         };
         foreach (var (key, value) in Settings.Concat(ExtraSettings))
         {

@@ -1,4 +1,5 @@
 using Membership.StripeEmulator;
+using Membership.Web.Infrastructure.Database;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ namespace Membership.Web.Infrastructure.Stripe;
 /// started on first use on a loopback port and sending its webhooks to this site. Either way the
 /// site talks to it through the same Stripe.net client.
 /// </summary>
-public sealed class StripeEndpoint(IOptions<StripeSettings> options, IServer server, ILogger<StripeEndpoint> logger) : IAsyncDisposable
+public sealed class StripeEndpoint(
+    IOptions<StripeSettings> options, IServer server, IConfiguration configuration, IHostEnvironment environment, ILogger<StripeEndpoint> logger) : IAsyncDisposable
 {
     public const string EmulatorApiKey = "sk_test_membership_emulator";
 
@@ -104,13 +106,26 @@ public sealed class StripeEndpoint(IOptions<StripeSettings> options, IServer ser
     private async Task<StripeEmulator.StripeEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
     {
         var webhooks = WebhookUrl();
-        var emulator = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions
+        StripeEmulator.StripeEmulator emulator;
+        try
         {
-            Port = _settings.EmulatorPort,
-            WebhookEndpoint = webhooks,
-            // The portal offers the creator's other tiers (every product carries creator_id).
-            PortalProductFamilyMetadataKey = StripeMetadata.CreatorId,
-        }, cancellationToken);
+            emulator = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions
+            {
+                Port = _settings.EmulatorPort,
+                // Its customers, prices, subscriptions, clock and owed webhooks outlive a restart,
+                // as the ids this site stores of them do.
+                StateDirectory = string.IsNullOrWhiteSpace(_settings.EmulatorStateDirectory)
+                    ? null
+                    : Path.Combine(DatabaseSetup.DataDirectory(configuration, environment), _settings.EmulatorStateDirectory),
+                WebhookEndpoint = webhooks,
+            }, cancellationToken);
+        }
+        catch (StripeEmulatorPortInUseException exception)
+        {
+            throw new InvalidOperationException(
+                $"{exception.Message} Set Stripe:EmulatorPort to a free port (0 picks any), or stop the other copy of the site using it.", exception);
+        }
+
         logger.LogWarning(
             "No Stripe:SecretKey: payments are simulated by the built-in Stripe emulator at {EmulatorUrl}, webhooks to {WebhookUrl}",
             emulator.BaseUrl, webhooks);
