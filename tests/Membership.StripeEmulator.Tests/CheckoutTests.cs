@@ -56,10 +56,14 @@ public sealed class CheckoutTests
         Assert.Equal(1500, invoice.Total);
         Assert.Equal("subscription_create", invoice.BillingReason);
         Assert.Equal(sub.Id, invoice.Parent.SubscriptionDetails.SubscriptionId);
+        Assert.Null(invoice.Payments); // only when expanded
+        invoice = await new InvoiceService(h.Client).GetAsync(invoice.Id, new InvoiceGetOptions { Expand = ["payments.data.payment.payment_intent"] });
         var payment = Assert.Single(invoice.Payments.Data).Payment;
+        Assert.Equal("payment_intent", payment.Type);
         Assert.StartsWith("pi_", payment.PaymentIntentId, StringComparison.Ordinal);
-        Assert.StartsWith("ch_", payment.ChargeId, StringComparison.Ordinal);
-        var charge = await new ChargeService(h.Client).GetAsync(payment.ChargeId);
+        Assert.Null(payment.ChargeId); // a charge-type payment's field; this one is paid through the PaymentIntent
+        Assert.StartsWith("ch_", payment.PaymentIntent.LatestChargeId, StringComparison.Ordinal);
+        var charge = await new ChargeService(h.Client).GetAsync(payment.PaymentIntent.LatestChargeId);
         Assert.Equal("succeeded", charge.Status);
         Assert.Equal("4242", charge.PaymentMethodDetails.Card.Last4);
 
@@ -169,7 +173,8 @@ public sealed class CheckoutTests
         Assert.Equal("subscription_data[application_fee_percent]", noFeeTarget.StripeError.Param);
 
         var missingPrice = await Assert.ThrowsAsync<StripeException>(() => h.CreateCheckoutAsync("price_missing"));
-        Assert.Equal(HttpStatusCode.NotFound, missingPrice.HttpStatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, missingPrice.HttpStatusCode); // an id in a parameter: 400 (404 is for the URL's object)
+        Assert.Equal("resource_missing", missingPrice.StripeError.Code);
         Assert.Equal("line_items[0][price]", missingPrice.StripeError.Param);
 
         var expired = await h.CreateCheckoutAsync(price.Id);

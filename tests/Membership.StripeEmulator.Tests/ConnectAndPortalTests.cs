@@ -137,8 +137,8 @@ public sealed class ConnectAndPortalTests
         var sub = await h.SubscribeAsync(price: price, configure: Destination);
         Assert.Equal(10m, sub.ApplicationFeePercent);
         Assert.Equal(account.Id, sub.TransferData.DestinationId);
-        var invoice = await new InvoiceService(h.Client).GetAsync(sub.LatestInvoiceId);
-        var charge = await new ChargeService(h.Client).GetAsync(invoice.Payments.Data[0].Payment.ChargeId);
+        var invoice = await new InvoiceService(h.Client).GetAsync(sub.LatestInvoiceId, new InvoiceGetOptions { Expand = ["payments.data.payment.payment_intent"] });
+        var charge = await new ChargeService(h.Client).GetAsync(invoice.Payments.Data[0].Payment.PaymentIntent.LatestChargeId);
         Assert.Equal(100, charge.ApplicationFeeAmount);
         Assert.Equal(account.Id, charge.TransferData.DestinationId);
     }

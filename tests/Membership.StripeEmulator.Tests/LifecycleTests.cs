@@ -249,23 +249,24 @@ public sealed class LifecycleTests
     {
         await using var h = await Harness.StartAsync();
         var sub = await h.SubscribeAsync(amount: 2000);
-        var invoice = await new InvoiceService(h.Client).GetAsync(sub.LatestInvoiceId);
+        var invoice = await new InvoiceService(h.Client).GetAsync(sub.LatestInvoiceId, new InvoiceGetOptions { Expand = ["payments.data.payment.payment_intent"] });
         var payment = invoice.Payments.Data[0].Payment;
+        var chargeId = payment.PaymentIntent.LatestChargeId;
         var refunds = new RefundService(h.Client);
 
-        var partial = await refunds.CreateAsync(new RefundCreateOptions { Charge = payment.ChargeId, Amount = 500, Reason = "requested_by_customer" });
+        var partial = await refunds.CreateAsync(new RefundCreateOptions { Charge = chargeId, Amount = 500, Reason = "requested_by_customer" });
         Assert.StartsWith("re_", partial.Id, StringComparison.Ordinal);
         Assert.Equal("succeeded", partial.Status);
         Assert.Equal(500, partial.Amount);
 
         var rest = await refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = payment.PaymentIntentId });
         Assert.Equal(1500, rest.Amount);
-        Assert.Equal(payment.ChargeId, rest.ChargeId);
+        Assert.Equal(chargeId, rest.ChargeId);
 
-        var tooMuch = await Assert.ThrowsAsync<StripeException>(() => refunds.CreateAsync(new RefundCreateOptions { Charge = payment.ChargeId, Amount = 1 }));
+        var tooMuch = await Assert.ThrowsAsync<StripeException>(() => refunds.CreateAsync(new RefundCreateOptions { Charge = chargeId, Amount = 1 }));
         Assert.Equal("charge_already_refunded", tooMuch.StripeError.Code);
 
-        var charge = await new ChargeService(h.Client).GetAsync(payment.ChargeId);
+        var charge = await new ChargeService(h.Client).GetAsync(chargeId, new ChargeGetOptions { Expand = ["refunds"] });
         Assert.True(charge.Refunded);
         Assert.Equal(2000, charge.AmountRefunded);
         Assert.Equal(2, charge.Refunds.Data.Count);

@@ -34,8 +34,12 @@ internal sealed class ApiError : Exception
     public static ApiError Missing(string param) =>
         new(400, "invalid_request_error", $"Missing required param: {param}.", param, "parameter_missing");
 
+    /// <summary>
+    /// Stripe's <c>resource_missing</c>: 404 for the object the URL names (<paramref name="param"/> "id"), 400 for an
+    /// id passed as a parameter (e.g. <c>line_items[0][price]</c>) — also when it is an id of another kind.
+    /// </summary>
     public static ApiError NoSuch(string kind, string id, string param = "id") =>
-        new(404, "invalid_request_error", $"No such {kind}: '{id}'", param, "resource_missing");
+        new(param == "id" ? 404 : 400, "invalid_request_error", $"No such {kind}: '{id}'", param, "resource_missing");
 
     public static ApiError Card(string message, string code, string? declineCode, string? param = null) =>
         new(402, "card_error", message, param, code, declineCode);

@@ -24,109 +24,143 @@ internal sealed class ApiContext
 
     public IReadOnlyList<string> Expand => Params.StrList("expand");
 
-    public JsonObject Render(Entity e) => State.RenderExpanded(e, Expand);
+    public JsonObject Render(Entity e) => Expansion.Render(State, e, Expansion.PathTree.From(Expand));
+
+    /// <summary>A list built by hand (not <see cref="EmulatorState.Page{T}"/>), with <c>data.…</c> expansions applied.</summary>
+    public JsonObject RenderList(JsonObject list, string itemType)
+    {
+        Expansion.ApplyToList(State, list, itemType, Expansion.PathTree.From(Expand));
+        return list;
+    }
 
     public long Now => State.Now;
 }
 
-/// <summary>The <c>/v1</c> endpoints the emulator answers, matched by method and path template.</summary>
+/// <summary>One endpoint: what it answers with (for <c>expand[]</c>) and the parameters it accepts.</summary>
+internal sealed record Route(string Method, string[] Segments, Func<ApiContext, JsonObject> Handler, string Returns, ParamSpec Accepts);
+
+/// <summary>
+/// The <c>/v1</c> endpoints the emulator answers, matched by method and path template. Each lists the
+/// parameters it accepts (everything else is a 400 <c>parameter_unknown</c>, as on Stripe; see
+/// <see cref="ParamSpec"/>) and the object it returns (which <c>expand[]</c> paths are valid; see <see cref="Expansion"/>).
+/// </summary>
 internal sealed partial class ApiRoutes
 {
-    private readonly List<(string Method, string[] Segments, Func<ApiContext, JsonObject> Handler)> _routes = [];
+    private const string Expand = "expand[]";
+    private const string Paging = "limit starting_after ending_before expand[]";
+    private const string Metadata = "metadata{*}";
+
+    private readonly List<Route> _routes = [];
 
     public ApiRoutes()
     {
         // Products
-        Map("POST", "/v1/products", CreateProduct);
-        Map("GET", "/v1/products", ListProducts);
-        Map("GET", "/v1/products/{id}", c => c.Render(c.State.Get<ProductEntity>(c.Id, c.Account, "product")));
-        Map("POST", "/v1/products/{id}", UpdateProduct);
+        Map("POST", "/v1/products", CreateProduct, "product",
+            $"id name description active url images[] {Metadata} default_price_data{{currency unit_amount unit_amount_decimal recurring{{interval interval_count}} {Metadata}}} {Expand}");
+        Map("GET", "/v1/products", ListProducts, "list:product", $"active ids[] {Paging}");
+        Map("GET", "/v1/products/{id}", c => c.Render(c.State.Get<ProductEntity>(c.Id, c.Account, "product")), "product", Expand);
+        Map("POST", "/v1/products/{id}", UpdateProduct, "product", $"name description active url images[] default_price {Metadata} {Expand}");
 
         // Prices
-        Map("POST", "/v1/prices", CreatePrice);
-        Map("GET", "/v1/prices", ListPrices);
-        Map("GET", "/v1/prices/{id}", c => c.Render(c.State.Get<PriceEntity>(c.Id, c.Account, "price")));
-        Map("POST", "/v1/prices/{id}", UpdatePrice);
+        Map("POST", "/v1/prices", CreatePrice, "price",
+            $"product product_data{{name active {Metadata}}} currency unit_amount unit_amount_decimal recurring{{interval interval_count trial_period_days}} nickname active lookup_key transfer_lookup_key {Metadata} {Expand}");
+        Map("GET", "/v1/prices", ListPrices, "list:price", $"product active type currency lookup_keys[] recurring{{interval}} {Paging}");
+        Map("GET", "/v1/prices/{id}", c => c.Render(c.State.Get<PriceEntity>(c.Id, c.Account, "price")), "price", Expand);
+        Map("POST", "/v1/prices/{id}", UpdatePrice, "price", $"active nickname lookup_key {Metadata} {Expand}");
 
         // Customers and payment methods
-        Map("POST", "/v1/customers", CreateCustomer);
-        Map("GET", "/v1/customers", ListCustomers);
-        Map("GET", "/v1/customers/{id}", c => c.Render(c.State.Get<CustomerEntity>(c.Id, c.Account, "customer")));
-        Map("POST", "/v1/customers/{id}", UpdateCustomer);
-        Map("DELETE", "/v1/customers/{id}", DeleteCustomer);
+        Map("POST", "/v1/customers", CreateCustomer, "customer", $"email name description phone {Metadata} {Expand}");
+        Map("GET", "/v1/customers", ListCustomers, "list:customer", $"email {Paging}");
+        Map("GET", "/v1/customers/{id}", c => c.Render(c.State.Get<CustomerEntity>(c.Id, c.Account, "customer")), "customer", Expand);
+        Map("POST", "/v1/customers/{id}", UpdateCustomer, "customer", $"email name description phone invoice_settings{{default_payment_method}} {Metadata} {Expand}");
+        Map("DELETE", "/v1/customers/{id}", DeleteCustomer, "customer", Expand);
         Map("GET", "/v1/customers/{id}/payment_methods", c =>
         {
             var customer = c.State.Get<CustomerEntity>(c.Id, c.Account, "customer");
-            return c.State.Page(c.State.All<PaymentMethodEntity>(c.Account).Where(p => p.CustomerId == customer.Id), c.Params, $"/v1/customers/{customer.Id}/payment_methods");
-        });
-        Map("GET", "/v1/payment_methods/{id}", c => c.Render(c.State.Get<PaymentMethodEntity>(c.Id, c.Account, "PaymentMethod")));
+            var type = c.Params.NonEmpty("type");
+            var cards = c.State.All<PaymentMethodEntity>(c.Account).Where(p => p.CustomerId == customer.Id && type is null or "card");
+            return c.State.Page(cards, c.Params, $"/v1/customers/{customer.Id}/payment_methods");
+        }, "list:payment_method", $"type {Paging}");
+        Map("GET", "/v1/payment_methods/{id}", c => c.Render(c.State.Get<PaymentMethodEntity>(c.Id, c.Account, "PaymentMethod")), "payment_method", Expand);
 
         // Checkout
-        Map("POST", "/v1/checkout/sessions", CreateCheckoutSession);
-        Map("GET", "/v1/checkout/sessions", ListCheckoutSessions);
-        Map("GET", "/v1/checkout/sessions/{id}", c => c.Render(c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session")));
-        Map("POST", "/v1/checkout/sessions/{id}/expire", ExpireCheckoutSession);
-        Map("GET", "/v1/checkout/sessions/{id}/line_items", c => c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session").RenderLineItems(c.State));
+        Map("POST", "/v1/checkout/sessions", CreateCheckoutSession, "checkout.session",
+            $"mode customer customer_email client_reference_id {Metadata} line_items[]{{price quantity}} " +
+            $"subscription_data{{trial_period_days trial_end application_fee_percent transfer_data{{destination}} description {Metadata}}} success_url cancel_url expires_at {Expand}");
+        Map("GET", "/v1/checkout/sessions", ListCheckoutSessions, "list:checkout.session", $"customer subscription status {Paging}");
+        Map("GET", "/v1/checkout/sessions/{id}", c => c.Render(c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session")), "checkout.session", Expand);
+        Map("POST", "/v1/checkout/sessions/{id}/expire", ExpireCheckoutSession, "checkout.session", Expand);
+        Map("GET", "/v1/checkout/sessions/{id}/line_items", c => c.RenderList(c.State.Get<CheckoutSessionEntity>(c.Id, c.Account, "checkout.session").RenderLineItems(c.State), "item"), "list:item", Paging);
 
         // Subscriptions
-        Map("POST", "/v1/subscriptions", CreateSubscription);
-        Map("GET", "/v1/subscriptions", ListSubscriptions);
-        Map("GET", "/v1/subscriptions/{id}", c => c.Render(c.State.Get<SubscriptionEntity>(c.Id, c.Account, "subscription")));
-        Map("POST", "/v1/subscriptions/{id}", UpdateSubscription);
-        Map("DELETE", "/v1/subscriptions/{id}", CancelSubscription);
-        Map("GET", "/v1/subscription_items", ListSubscriptionItems);
-        Map("GET", "/v1/subscription_items/{id}", c => c.Render(c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription item")));
-        Map("POST", "/v1/subscription_items/{id}", UpdateSubscriptionItem);
+        Map("POST", "/v1/subscriptions", CreateSubscription, "subscription",
+            $"customer items[]{{price quantity}} trial_period_days trial_end default_payment_method description application_fee_percent transfer_data{{destination}} {Metadata} {Expand}");
+        Map("GET", "/v1/subscriptions", ListSubscriptions, "list:subscription", $"customer price status {Paging}");
+        Map("GET", "/v1/subscriptions/{id}", c => c.Render(c.State.Get<SubscriptionEntity>(c.Id, c.Account, "subscription")), "subscription", Expand);
+        Map("POST", "/v1/subscriptions/{id}", UpdateSubscription, "subscription",
+            $"items[]{{id price quantity deleted}} proration_behavior proration_date cancel_at_period_end trial_end default_payment_method description cancellation_details{{comment}} {Metadata} {Expand}");
+        Map("DELETE", "/v1/subscriptions/{id}", CancelSubscription, "subscription", $"cancellation_details{{comment}} {Expand}");
+        Map("GET", "/v1/subscription_items", ListSubscriptionItems, "list:subscription_item", $"subscription {Paging}");
+        Map("GET", "/v1/subscription_items/{id}", c => c.Render(c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription_item")), "subscription_item", Expand);
+        Map("POST", "/v1/subscription_items/{id}", UpdateSubscriptionItem, "subscription_item", $"price quantity proration_behavior proration_date {Metadata} {Expand}");
 
         // Invoices, payments, refunds
-        Map("GET", "/v1/invoices", ListInvoices);
-        Map("GET", "/v1/invoices/{id}", c => c.Render(c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice")));
+        Map("GET", "/v1/invoices", ListInvoices, "list:invoice", $"customer subscription status {Paging}");
+        Map("GET", "/v1/invoices/{id}", c => c.Render(c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice")), "invoice", Expand);
         Map("GET", "/v1/invoices/{id}/lines", c =>
         {
             var invoice = c.State.Get<InvoiceEntity>(c.Id, c.Account, "invoice");
-            return Json.List($"/v1/invoices/{invoice.Id}/lines", invoice.Lines.Select(l => (JsonNode)l.Render(invoice.Id)));
-        });
-        Map("POST", "/v1/invoices/{id}/pay", PayInvoice);
-        Map("GET", "/v1/charges", ListCharges);
-        Map("GET", "/v1/charges/{id}", c => c.Render(c.State.Get<ChargeEntity>(c.Id, c.Account, "charge")));
-        Map("GET", "/v1/payment_intents/{id}", c => c.Render(c.State.Get<PaymentIntentEntity>(c.Id, c.Account, "payment_intent")));
-        Map("POST", "/v1/refunds", CreateRefund);
-        Map("GET", "/v1/refunds", ListRefunds);
-        Map("GET", "/v1/refunds/{id}", c => c.Render(c.State.Get<RefundEntity>(c.Id, c.Account, "refund")));
+            return c.RenderList(Json.List($"/v1/invoices/{invoice.Id}/lines", invoice.Lines.Select(l => (JsonNode)l.Render(invoice.Id))), "line_item");
+        }, "list:line_item", Paging);
+        Map("POST", "/v1/invoices/{id}/pay", PayInvoice, "invoice", Expand);
+        Map("GET", "/v1/charges", ListCharges, "list:charge", $"customer payment_intent {Paging}");
+        Map("GET", "/v1/charges/{id}", c => c.Render(c.State.Get<ChargeEntity>(c.Id, c.Account, "charge")), "charge", Expand);
+        Map("GET", "/v1/payment_intents/{id}", c => c.Render(c.State.Get<PaymentIntentEntity>(c.Id, c.Account, "payment_intent")), "payment_intent", Expand);
+        Map("POST", "/v1/refunds", CreateRefund, "refund", $"charge payment_intent amount reason {Metadata} {Expand}");
+        Map("GET", "/v1/refunds", ListRefunds, "list:refund", $"charge payment_intent {Paging}");
+        Map("GET", "/v1/refunds/{id}", c => c.Render(c.State.Get<RefundEntity>(c.Id, c.Account, "refund")), "refund", Expand);
 
         // Billing portal
-        Map("POST", "/v1/billing_portal/sessions", CreatePortalSession);
+        Map("POST", "/v1/billing_portal/sessions", CreatePortalSession, "billing_portal.session", $"customer return_url configuration {Expand}");
 
         // Connect
-        Map("POST", "/v1/accounts", CreateAccount);
-        Map("GET", "/v1/accounts", c => PlatformOnly(c, () => c.State.Page(c.State.All<AccountEntity>(null).Where(a => !a.IsPlatform), c.Params, "/v1/accounts")));
-        Map("GET", "/v1/account", c => c.Render(c.State.Get<AccountEntity>(c.Account ?? c.State.PlatformAccountId, null, "account")));
-        Map("GET", "/v1/accounts/{id}", c => c.Render(GetConnectedAccount(c, c.Id)));
-        Map("POST", "/v1/accounts/{id}", UpdateAccount);
+        Map("POST", "/v1/accounts", CreateAccount, "account", $"type email country capabilities{{*{{requested}}}} business_type business_profile{{name url}} {Metadata} {Expand}");
+        Map("GET", "/v1/accounts", c => PlatformOnly(c, () => c.State.Page(c.State.All<AccountEntity>(null).Where(a => !a.IsPlatform), c.Params, "/v1/accounts")), "list:account", Paging);
+        Map("GET", "/v1/account", c => c.Render(c.State.Get<AccountEntity>(c.Account ?? c.State.PlatformAccountId, null, "account")), "account", Expand);
+        Map("GET", "/v1/accounts/{id}", c => c.Render(GetConnectedAccount(c, c.Id)), "account", Expand);
+        Map("POST", "/v1/accounts/{id}", UpdateAccount, "account", $"email business_profile{{name url}} {Metadata} {Expand}");
         Map("POST", "/v1/accounts/{id}/login_links", c =>
         {
             var account = GetConnectedAccount(c, c.Id);
             return new JsonObject { ["object"] = "login_link", ["created"] = c.Now, ["url"] = c.State.HostedUrl("/express/" + account.Id) };
-        });
-        Map("POST", "/v1/account_links", CreateAccountLink);
+        }, "login_link", Expand);
+        Map("POST", "/v1/account_links", CreateAccountLink, "account_link", $"account refresh_url return_url type {Expand}");
 
         // Events
-        Map("GET", "/v1/events", ListEvents);
-        Map("GET", "/v1/events/{id}", c => c.State.Get<EventEntity>(c.Id, c.Account, "event").Render(new RenderContext(c.State)));
+        Map("GET", "/v1/events", ListEvents, "list:event", $"type types[] {Paging}");
+        Map("GET", "/v1/events/{id}", c => c.State.Get<EventEntity>(c.Id, c.Account, "event").Render(new RenderContext(c.State)), "event", Expand);
     }
 
     /// <summary>Every route as "METHOD /path", for the README and the control endpoint.</summary>
     public IEnumerable<string> Describe() => _routes.Select(r => r.Method + " /" + string.Join('/', r.Segments));
 
-    private void Map(string method, string template, Func<ApiContext, JsonObject> handler) =>
-        _routes.Add((method, template.Trim('/').Split('/'), handler));
+    private void Map(string method, string template, Func<ApiContext, JsonObject> handler, string returns, string accepts)
+    {
+        if (!Expansion.IsKnownType(returns))
+        {
+            throw new InvalidOperationException($"{method} {template}: no expansion schema for '{returns}'.");
+        }
 
-    public (Func<ApiContext, JsonObject> Handler, string[] Args)? Match(string method, string path)
+        _routes.Add(new Route(method, template.Trim('/').Split('/'), handler, returns, ParamSpec.Parse(accepts)));
+    }
+
+    public (Route Route, string[] Args)? Match(string method, string path)
     {
         var segments = path.Trim('/').Split('/');
         var pathMatched = false;
-        foreach (var (m, template, handler) in _routes)
+        foreach (var route in _routes)
         {
+            var template = route.Segments;
             if (template.Length != segments.Length)
             {
                 continue;
@@ -152,9 +186,9 @@ internal sealed partial class ApiRoutes
             }
 
             pathMatched = true;
-            if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(route.Method, method, StringComparison.OrdinalIgnoreCase))
             {
-                return (handler, args.ToArray());
+                return (route, args.ToArray());
             }
         }
 
@@ -265,6 +299,11 @@ internal sealed partial class ApiRoutes
         if (p.Has("url"))
         {
             product.Url = p.NonEmpty("url");
+        }
+
+        if (p.Has("images"))
+        {
+            product.Images = p.StrList("images").ToList();
         }
 
         if (p.NonEmpty("default_price") is { } priceId)
@@ -847,7 +886,7 @@ internal sealed partial class ApiRoutes
 
     private static JsonObject UpdateSubscriptionItem(ApiContext c)
     {
-        var item = c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription item");
+        var item = c.State.Get<SubscriptionItemEntity>(c.Id, c.Account, "subscription_item");
         var sub = c.State.Get<SubscriptionEntity>(item.SubscriptionId, c.Account, "subscription");
         var p = c.Params;
         var forwarded = new ParamNode();
@@ -990,7 +1029,6 @@ internal sealed partial class ApiRoutes
         {
             ["amount_refunded"] = before["amount_refunded"]?.DeepClone(),
             ["refunded"] = before["refunded"]?.DeepClone(),
-            ["refunds"] = before["refunds"]?.DeepClone(),
         };
         c.State.Emit("charge.refunded", charge, previous);
         return c.Render(refund);

@@ -555,7 +555,7 @@ internal sealed class Billing(EmulatorState state)
             var node = items[i];
             var itemId = node.NonEmpty("id");
             var item = itemId is null ? null : sub.Items.FirstOrDefault(x => x.Id == itemId)
-                ?? throw ApiError.NoSuch("subscription item", itemId, $"items[{i}][id]");
+                ?? throw ApiError.NoSuch("subscription_item", itemId, $"items[{i}][id]");
             var deleted = node.Bool("deleted") ?? false;
             if (deleted)
             {

@@ -253,79 +253,6 @@ internal sealed class EmulatorState
 
     public string Serialize(JsonNode node) => node.ToJsonString(Indented);
 
-    /// <summary>Renders an object and applies <c>expand[]</c> paths (any id-valued field can be expanded).</summary>
-    public JsonObject RenderExpanded(Entity entity, IReadOnlyList<string> expand)
-    {
-        var includes = new HashSet<string>(expand.Select(e => e.Split('.')[0]), StringComparer.Ordinal);
-        var o = entity.Render(new RenderContext(this, includes));
-        foreach (var path in expand)
-        {
-            Expand(o, path.Split('.'), 0);
-        }
-
-        return o;
-    }
-
-    /// <summary>Applies <c>data.x</c>-style expand paths to a list envelope.</summary>
-    public void ExpandList(JsonObject list, IReadOnlyList<string> expand)
-    {
-        foreach (var path in expand)
-        {
-            var segments = path.Split('.');
-            if (segments.Length > 1 && segments[0] == "data")
-            {
-                Expand(list, segments, 0);
-            }
-        }
-    }
-
-    private void Expand(JsonNode? node, string[] segments, int i)
-    {
-        if (i >= segments.Length || node is null)
-        {
-            return;
-        }
-
-        if (node is JsonArray array)
-        {
-            foreach (var element in array)
-            {
-                Expand(element, segments, i);
-            }
-
-            return;
-        }
-
-        if (node is not JsonObject obj || !obj.TryGetPropertyValue(segments[i], out var child) || child is null)
-        {
-            return;
-        }
-
-        var key = segments[i];
-        var rest = segments.Length - i - 1;
-        if (child is JsonValue v && v.TryGetValue<string>(out var id) && Find(id) is { } target)
-        {
-            var includes = rest > 0 ? new HashSet<string> { segments[i + 1] } : null;
-            child = target.Render(new RenderContext(this, includes));
-            obj[key] = child;
-        }
-        else if (child is JsonArray arr && rest == 0)
-        {
-            for (var k = 0; k < arr.Count; k++)
-            {
-                if (arr[k] is JsonValue av && av.TryGetValue<string>(out var aid) && Find(aid) is { } t)
-                {
-                    arr[k] = t.Render(new RenderContext(this));
-                }
-            }
-        }
-
-        if (rest > 0)
-        {
-            Expand(child, segments, i + 1);
-        }
-    }
-
     /// <summary>A Stripe list page: newest first, <c>limit</c> (1–100, default 10), <c>starting_after</c>, <c>ending_before</c>.</summary>
     public JsonObject Page<T>(IEnumerable<T> oldestFirst, ParamNode p, string url)
         where T : Entity
@@ -364,9 +291,8 @@ internal sealed class EmulatorState
             hasMore = items.Count > limit;
         }
 
-        var list = Json.List(url, page.Select(e => (JsonNode)e.Render(new RenderContext(this))), hasMore);
-        ExpandList(list, p.StrList("expand"));
-        return list;
+        var data = Expansion.PathTree.From(p.StrList("expand")).GetValueOrDefault("data");
+        return Json.List(url, page.Select(e => (JsonNode)Expansion.Render(this, e, data)), hasMore);
     }
 
     private sealed class Restore(Action action) : IDisposable

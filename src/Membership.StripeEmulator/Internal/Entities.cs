@@ -855,7 +855,7 @@ internal sealed class InvoiceEntity : Entity
         var customer = state.Find<CustomerEntity>(CustomerId);
         var remaining = Status == "paid" ? 0 : AmountDue - AmountPaid;
         var payments = new List<JsonNode>();
-        if (PaymentIntentId is not null)
+        if (PaymentIntentId is not null && ctx.Includes.Contains("payments"))
         {
             payments.Add(new JsonObject
             {
@@ -868,9 +868,10 @@ internal sealed class InvoiceEntity : Entity
                 ["invoice"] = Id,
                 ["is_default"] = true,
                 ["livemode"] = false,
+                // Invoices are paid through a PaymentIntent: the payment names it (its latest_charge is the
+                // charge); payment.charge is there only for payments of type charge.
                 ["payment"] = new JsonObject
                 {
-                    ["charge"] = ChargeId,
                     ["payment_intent"] = PaymentIntentId,
                     ["type"] = "payment_intent",
                 },
@@ -925,7 +926,12 @@ internal sealed class InvoiceEntity : Entity
                 },
                 ["type"] = "subscription_details",
             };
-        o["payments"] = Json.List($"/v1/invoice_payments?invoice={Id}", payments, totalCount: payments.Count);
+        if (ctx.Includes.Contains("payments"))
+        {
+            // Not included by default since 2025-03-31.basil: expand[]=payments.
+            o["payments"] = Json.List($"/v1/invoice_payments?invoice={Id}", payments, totalCount: payments.Count);
+        }
+
         o["period_end"] = PeriodEnd;
         o["period_start"] = PeriodStart;
         o["post_payment_credit_notes_amount"] = 0;
@@ -1113,11 +1119,16 @@ internal sealed class ChargeEntity : Entity
         o["payment_method_details"] = pm is null ? null : new JsonObject { ["card"] = pm.CardJson(), ["type"] = "card" };
         o["receipt_url"] = state.HostedUrl("/receipts/" + Id);
         o["refunded"] = Succeeded && AmountRefunded >= Amount;
-        o["refunds"] = Json.List($"/v1/charges/{Id}/refunds", RefundIds
-            .Select(id => state.Find<RefundEntity>(id))
-            .Where(r => r is not null)
-            .Reverse()
-            .Select(r => (JsonNode)r!.Render(ctx)), totalCount: RefundIds.Count);
+        if (ctx.Includes.Contains("refunds"))
+        {
+            // Not included by default since 2022-11-15: expand[]=refunds.
+            o["refunds"] = Json.List($"/v1/charges/{Id}/refunds", RefundIds
+                .Select(id => state.Find<RefundEntity>(id))
+                .Where(r => r is not null)
+                .Reverse()
+                .Select(r => (JsonNode)r!.Render(new RenderContext(state))), totalCount: RefundIds.Count);
+        }
+
         o["status"] = Status;
         o["transfer_data"] = TransferDestination is null ? null : new JsonObject { ["amount"] = null, ["destination"] = TransferDestination };
         o["invoice"] = InvoiceId; // removed from Charge in newer API versions; kept for raw-JSON readers

@@ -17,6 +17,8 @@ internal sealed class ParamNode
 
     public IEnumerable<string> Keys => _children.Select(c => c.Key);
 
+    public IEnumerable<KeyValuePair<string, ParamNode>> Children => _children;
+
     public static ParamNode Parse(string? encoded)
     {
         var root = new ParamNode();

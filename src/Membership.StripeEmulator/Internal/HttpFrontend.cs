@@ -167,6 +167,13 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
                 }
             }
 
+            var match = routes.Match(method, path)
+                ?? throw new ApiError(404, "invalid_request_error", $"Unrecognized request URL ({method}: {path}). The Stripe emulator does not implement this endpoint; see src/Membership.StripeEmulator/README.md.");
+
+            // Like Stripe, refuse unknown parameters and paths that cannot be expanded before doing anything.
+            match.Route.Accepts.Validate(parameters);
+            Expansion.Validate(match.Route.Returns, parameters.StrList("expand"));
+
             if (useIdempotency && state.FindIdempotent(account, idempotencyKey!) is { } stored)
             {
                 if (stored.Method != method || stored.Path != path || stored.Fingerprint != fingerprint)
@@ -178,8 +185,6 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
                 return (stored.StatusCode, stored.Body, true);
             }
 
-            var match = routes.Match(method, path)
-                ?? throw new ApiError(404, "invalid_request_error", $"Unrecognized request URL ({method}: {path}). The Stripe emulator does not implement this endpoint; see src/Membership.StripeEmulator/README.md.");
             var ctx = new ApiContext
             {
                 Method = method,
@@ -190,7 +195,7 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
                 Billing = billing,
                 Args = match.Args,
             };
-            var result = match.Handler(ctx);
+            var result = match.Route.Handler(ctx);
             var body = state.Serialize(result);
             if (useIdempotency)
             {
