@@ -314,15 +314,32 @@ public sealed class StripeEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>The price ids the hosted billing portal offers as plan changes for a subscription.</summary>
+    /// <summary>
+    /// The price ids the hosted billing portal offers as plan changes for a subscription, under its account's default
+    /// portal configuration (what a session made without <c>configuration</c> shows).
+    /// </summary>
     public IReadOnlyList<string> PortalPlanChoices(string subscriptionId)
     {
         lock (_state.Gate)
         {
-            var sub = _state.Find<SubscriptionEntity>(subscriptionId) ?? throw new StripeEmulatorException($"No such subscription: '{subscriptionId}'", "resource_missing", statusCode: 404);
-            return _hosted.PlanChoices(sub).Select(p => p.Id).ToList();
+            var sub = FindSubscription(subscriptionId);
+            return _hosted.PlanChoices(sub, PortalConfigurationEntity.Default(_state, sub.Scope, create: false)).Select(p => p.Id).ToList();
         }
     }
+
+    /// <summary>The price ids a given portal session (and so its configuration) offers as plan changes for a subscription.</summary>
+    public IReadOnlyList<string> PortalPlanChoices(string subscriptionId, string portalSessionId)
+    {
+        lock (_state.Gate)
+        {
+            var sub = FindSubscription(subscriptionId);
+            var session = _state.Find<PortalSessionEntity>(portalSessionId) ?? throw new StripeEmulatorException($"No such billing_portal.session: '{portalSessionId}'", "resource_missing", statusCode: 404);
+            return _hosted.PlanChoices(sub, _hosted.ConfigurationOf(session)).Select(p => p.Id).ToList();
+        }
+    }
+
+    private SubscriptionEntity FindSubscription(string id) =>
+        _state.Find<SubscriptionEntity>(id) ?? throw new StripeEmulatorException($"No such subscription: '{id}'", "resource_missing", statusCode: 404);
 
     public async ValueTask DisposeAsync()
     {

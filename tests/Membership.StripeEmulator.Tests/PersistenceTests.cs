@@ -57,7 +57,7 @@ public sealed class PersistenceTests
     {
         using var folder = new TempFolder();
         await using var receiver = await WebhookReceiver.StartAsync();
-        string customerId, productId, priceId, sessionId, platform, secret;
+        string customerId, productId, priceId, sessionId, configurationId, platform, secret;
         DateTimeOffset clockBefore;
         await using (var first = await StartAsync(folder.Path, receiver.Url))
         {
@@ -80,8 +80,20 @@ public sealed class PersistenceTests
                 LineItems = [new Stripe.Checkout.SessionLineItemOptions { Price = price.Id, Quantity = 1 }],
                 SuccessUrl = "https://site.test/done?session_id={CHECKOUT_SESSION_ID}",
             });
+            var portal = await new Stripe.BillingPortal.ConfigurationService(client).CreateAsync(new Stripe.BillingPortal.ConfigurationCreateOptions
+            {
+                Features = new Stripe.BillingPortal.ConfigurationFeaturesOptions
+                {
+                    SubscriptionUpdate = new Stripe.BillingPortal.ConfigurationFeaturesSubscriptionUpdateOptions
+                    {
+                        Enabled = true,
+                        DefaultAllowedUpdates = ["price"],
+                        Products = [new Stripe.BillingPortal.ConfigurationFeaturesSubscriptionUpdateProductOptions { Product = product.Id, Prices = [price.Id] }],
+                    },
+                },
+            });
             first.Clock.Advance(TimeSpan.FromHours(2));
-            (customerId, productId, priceId, sessionId) = (customer.Id, product.Id, price.Id, created.Id);
+            (customerId, productId, priceId, sessionId, configurationId) = (customer.Id, product.Id, price.Id, created.Id, portal.Id);
             (platform, secret, clockBefore) = (first.PlatformAccountId, first.Webhooks.Secret, first.Clock.UtcNow);
             Assert.True(System.IO.File.Exists(first.StateFile));
         }
@@ -94,6 +106,8 @@ public sealed class PersistenceTests
         Assert.Equal("u1", (await new CustomerService(again).GetAsync(customerId)).Metadata["user_id"]);
         Assert.Equal("Gold tier", (await new ProductService(again).GetAsync(productId)).Name);
         Assert.Equal(1500, (await new PriceService(again).GetAsync(priceId)).UnitAmount);
+        var configuration = await new Stripe.BillingPortal.ConfigurationService(again).GetAsync(configurationId);
+        Assert.Equal([priceId], Assert.Single(configuration.Features.SubscriptionUpdate.Products).Prices);
 
         // The idempotent result survives: the same key replays the first answer.
         var replayed = await new CustomerService(again).CreateAsync(

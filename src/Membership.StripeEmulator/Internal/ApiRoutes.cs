@@ -122,6 +122,7 @@ internal sealed partial class ApiRoutes
 
         // Billing portal
         Map("POST", "/v1/billing_portal/sessions", CreatePortalSession, "billing_portal.session", $"customer return_url configuration {Expand}");
+        MapPortalConfigurations();
 
         // Connect
         Map("POST", "/v1/accounts", CreateAccount, "account", $"type email country capabilities{{*{{requested}}}} business_type business_profile{{name url}} {Metadata} {Expand}");
@@ -1051,13 +1052,30 @@ internal sealed partial class ApiRoutes
     {
         var p = c.Params;
         var customer = LiveCustomer(c, p.NonEmpty("customer") ?? throw ApiError.Missing("customer"), "customer");
+        var returnUrl = Url(p, "return_url");
+        PortalConfigurationEntity config;
+        if (p.NonEmpty("configuration") is { } configId)
+        {
+            config = c.State.Get<PortalConfigurationEntity>(configId, c.Account, "configuration", "configuration");
+            if (!config.Active)
+            {
+                throw ApiError.Invalid($"The configuration {config.Id} is not active. Activate it or create the session with another configuration.", "configuration");
+            }
+        }
+        else
+        {
+            // Like Stripe: without a configuration the session uses the account's default (made here if there is none yet).
+            config = PortalConfigurationEntity.Default(c.State, c.Account, create: true);
+        }
+
         var session = new PortalSessionEntity
         {
             Id = EmulatorState.NewId("bps_"),
             Scope = c.Account,
             Created = c.Now,
             CustomerId = customer.Id,
-            ReturnUrl = Url(p, "return_url"),
+            ConfigurationId = config.Id,
+            ReturnUrl = returnUrl ?? config.DefaultReturnUrl,
         };
         c.State.Add(session);
         return c.Render(session);

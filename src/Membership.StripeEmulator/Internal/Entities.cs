@@ -1178,6 +1178,9 @@ internal sealed class PortalSessionEntity : Entity
 
     public required string CustomerId { get; init; }
 
+    /// <summary>The <c>bpc_</c> configuration that decides what the hosted portal offers.</summary>
+    public required string ConfigurationId { get; init; }
+
     public string? ReturnUrl { get; init; }
 
     public string Url(EmulatorState state) => state.HostedUrl("/p/session/" + Id);
@@ -1185,7 +1188,7 @@ internal sealed class PortalSessionEntity : Entity
     public override JsonObject Render(RenderContext ctx)
     {
         var o = Head();
-        o["configuration"] = "bpc_emulated";
+        o["configuration"] = ConfigurationId;
         o["created"] = Created;
         o["customer"] = CustomerId;
         o["flow"] = null;

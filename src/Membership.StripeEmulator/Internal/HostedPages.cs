@@ -34,7 +34,7 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
                 ("GET", ["c", "pay", var id]) => CheckoutPage(id, null, null, 200),
                 ("POST", ["c", "pay", var id]) => CheckoutSubmit(id, F("email"), F("card_number"), F("cardholder_name")),
                 ("GET", ["p", "session", var id]) => PortalPage(id, null, 200),
-                ("POST", ["p", "session", var id, var action]) => PortalAction(id, action, F("subscription"), F("price"), F("card_number"), F("cardholder_name")),
+                ("POST", ["p", "session", var id, var action]) => PortalAction(id, action, F),
                 ("GET", ["setup", "e", var id]) => OnboardingPage(id),
                 ("POST", ["setup", "e", var id]) => OnboardingSubmit(id),
                 ("GET", ["i", var id]) => InvoicePage(id),
@@ -209,15 +209,53 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
 
     // ------------------------------------------------------------------ billing portal
 
-    /// <summary>Plan choices: active recurring prices on the same account, same currency and interval-agnostic, of the same product (or product family).</summary>
-    public IReadOnlyList<PriceEntity> PlanChoices(SubscriptionEntity sub)
+    /// <summary>The configuration a portal session was made with (the account's default if it has gone).</summary>
+    public PortalConfigurationEntity ConfigurationOf(PortalSessionEntity session) =>
+        state.Find<PortalConfigurationEntity>(session.ConfigurationId) ?? PortalConfigurationEntity.Default(state, session.Scope, create: false);
+
+    /// <summary>
+    /// The prices a subscription may move to in the portal under <paramref name="config"/>: none unless
+    /// <c>subscription_update</c> is enabled with <c>price</c> among <c>default_allowed_updates</c>; then the prices listed
+    /// under <c>products</c> (when the subscribed product is one of them), active, recurring, in the subscription's
+    /// currency. The emulator's own default configuration, while it lists no products, offers the subscribed product's
+    /// other prices and those of its family (<see cref="StripeEmulatorOptions.PortalProductFamilyMetadataKey"/>).
+    /// </summary>
+    public IReadOnlyList<PriceEntity> PlanChoices(SubscriptionEntity sub, PortalConfigurationEntity config)
     {
+        if (!config.UpdateEnabled || !config.DefaultAllowedUpdates.Contains("price"))
+        {
+            return [];
+        }
+
         var current = state.Find<PriceEntity>(sub.Items[0].PriceId)!;
+        bool Offerable(PriceEntity p) => p.Active && p.Recurring && p.Currency == sub.Currency && p.Id != current.Id && state.Find<ProductEntity>(p.ProductId)?.Active != false;
+        if (config.Products.Count > 0)
+        {
+            if (!config.Products.Any(p => p.ProductId == current.ProductId))
+            {
+                return [];
+            }
+
+            return config.Products
+                .SelectMany(p => p.Prices)
+                .Distinct(StringComparer.Ordinal)
+                .Select(id => state.Find<PriceEntity>(id, sub.Scope))
+                .OfType<PriceEntity>()
+                .Where(Offerable)
+                .OrderBy(p => p.UnitAmount)
+                .ToList();
+        }
+
+        if (!config.MadeByEmulator)
+        {
+            return [];
+        }
+
         var product = state.Find<ProductEntity>(current.ProductId);
         var key = state.Options.PortalProductFamilyMetadataKey;
         string? family = key is not null && product is not null && product.Metadata.TryGetValue(key, out var f) ? f : null;
         return state.All<PriceEntity>(sub.Scope)
-            .Where(p => p.Active && p.Recurring && p.Currency == sub.Currency && p.Id != current.Id)
+            .Where(Offerable)
             .Where(p =>
             {
                 if (p.ProductId == current.ProductId)
@@ -226,7 +264,7 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
                 }
 
                 var other = state.Find<ProductEntity>(p.ProductId);
-                return family is not null && other is not null && other.Active && other.Metadata.TryGetValue(key!, out var of) && of == family;
+                return family is not null && other is not null && other.Metadata.TryGetValue(key!, out var of) && of == family;
             })
             .OrderBy(p => p.UnitAmount)
             .ToList();
@@ -240,8 +278,14 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
             return Html(404, "Billing portal not found", "<p>This billing portal session does not exist.</p>");
         }
 
+        var config = ConfigurationOf(session);
         var customer = state.Find<CustomerEntity>(session.CustomerId)!;
         var sb = new StringBuilder();
+        if (config.Headline is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<p id=\"headline\">{E(config.Headline)}</p>");
+        }
+
         sb.Append(CultureInfo.InvariantCulture, $"<p>Customer: <strong>{E(customer.Email ?? customer.Id)}</strong></p>");
         if (error is not null)
         {
@@ -264,7 +308,7 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
                 : sub.Status == "trialing"
                     ? $"<p>Trial ends on {E(periodEnd)}, then renews.</p>"
                     : $"<p>Renews on {E(periodEnd)}.</p>");
-            var choices = PlanChoices(sub);
+            var choices = PlanChoices(sub, config);
             if (choices.Count > 0 && !sub.CancelAtPeriodEnd)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/p/session/{E(session.Id)}/update\"><input type=\"hidden\" name=\"subscription\" value=\"{E(sub.Id)}\"><label for=\"price-{E(sub.Id)}\">Change plan</label><select id=\"price-{E(sub.Id)}\" name=\"price\">");
@@ -276,28 +320,78 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
                 sb.Append("</select><button type=\"submit\">Update plan</button></form>");
             }
 
-            var action = sub.CancelAtPeriodEnd ? "resume" : "cancel";
-            var label = sub.CancelAtPeriodEnd ? "Renew plan" : "Cancel plan";
-            sb.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/p/session/{E(session.Id)}/{action}\"><input type=\"hidden\" name=\"subscription\" value=\"{E(sub.Id)}\"><button type=\"submit\" id=\"{action}-{E(sub.Id)}\">{label}</button></form></div>");
+            if (sub.CancelAtPeriodEnd)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/p/session/{E(session.Id)}/resume\"><input type=\"hidden\" name=\"subscription\" value=\"{E(sub.Id)}\"><button type=\"submit\" id=\"resume-{E(sub.Id)}\">Renew plan</button></form>");
+            }
+            else if (config.CancelEnabled)
+            {
+                var label = config.CancelMode == "immediately" ? "Cancel plan now" : "Cancel plan";
+                sb.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/p/session/{E(session.Id)}/cancel\"><input type=\"hidden\" name=\"subscription\" value=\"{E(sub.Id)}\"><button type=\"submit\" id=\"cancel-{E(sub.Id)}\">{label}</button></form>");
+            }
+
+            sb.Append("</div>");
         }
 
-        var pm = customer.DefaultPaymentMethodId is null ? null : state.Find<PaymentMethodEntity>(customer.DefaultPaymentMethodId);
-        sb.Append(CultureInfo.InvariantCulture, $"""
-            <div class="card"><p>Payment method: <strong id="card-on-file">{E(pm is null ? "none" : $"{pm.Card.Brand} •••• {pm.Card.Last4}")}</strong></p>
-            <form method="post" action="/p/session/{E(session.Id)}/payment-method">
-            <label for="card_number">New card number</label><input id="card_number" name="card_number" inputmode="numeric" required>
-            <label for="cardholder_name">Name on card</label><input id="cardholder_name" name="cardholder_name">
-            <button type="submit">Update card</button></form>{TestCardHelp()}</div>
-            """);
+        if (config.PaymentMethodUpdateEnabled)
+        {
+            var pm = customer.DefaultPaymentMethodId is null ? null : state.Find<PaymentMethodEntity>(customer.DefaultPaymentMethodId);
+            sb.Append(CultureInfo.InvariantCulture, $"""
+                <div class="card"><p>Payment method: <strong id="card-on-file">{E(pm is null ? "none" : $"{pm.Card.Brand} •••• {pm.Card.Last4}")}</strong></p>
+                <form method="post" action="/p/session/{E(session.Id)}/payment-method">
+                <label for="card_number">New card number</label><input id="card_number" name="card_number" inputmode="numeric" required>
+                <label for="cardholder_name">Name on card</label><input id="cardholder_name" name="cardholder_name">
+                <button type="submit">Update card</button></form>{TestCardHelp()}</div>
+                """);
+        }
+
+        var editable = CustomerFields(config);
+        if (editable.Count > 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<div class=\"card\" id=\"customer-details\"><form method=\"post\" action=\"/p/session/{E(session.Id)}/customer\">");
+            foreach (var field in editable)
+            {
+                var value = field switch { "email" => customer.Email, "name" => customer.Name, _ => customer.Phone };
+                sb.Append(CultureInfo.InvariantCulture, $"<label for=\"{field}\">{char.ToUpperInvariant(field[0])}{field[1..]}</label><input id=\"{field}\" name=\"{field}\" value=\"{E(value)}\">");
+            }
+
+            sb.Append("<button type=\"submit\">Save details</button></form></div>");
+        }
+
+        if (config.InvoiceHistoryEnabled)
+        {
+            var invoices = state.All<InvoiceEntity>(session.Scope).Where(i => i.CustomerId == customer.Id).OrderByDescending(i => i.Seq).ToList();
+            sb.Append("<div class=\"card\" id=\"invoice-history\"><p><strong>Invoice history</strong></p><ul>");
+            foreach (var invoice in invoices)
+            {
+                var date = DateTimeOffset.FromUnixTimeSeconds(invoice.Created).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+                sb.Append(CultureInfo.InvariantCulture, $"<li><a href=\"/i/{E(invoice.Id)}\">{E(date)}</a> {E(Json.Money(invoice.AmountDue, invoice.Currency))} <code>{E(invoice.Status)}</code></li>");
+            }
+
+            sb.Append("</ul></div>");
+        }
+
         if (session.ReturnUrl is not null)
         {
             sb.Append(CultureInfo.InvariantCulture, $"<p><a id=\"return\" href=\"{E(session.ReturnUrl)}\">← Return</a></p>");
         }
 
+        foreach (var (label, url) in new[] { ("Privacy policy", config.PrivacyPolicyUrl), ("Terms of service", config.TermsOfServiceUrl) })
+        {
+            if (url is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\"><a href=\"{E(url)}\">{label}</a></p>");
+            }
+        }
+
         return Html(status, "Billing", sb.ToString());
     }
 
-    private Response PortalAction(string id, string action, string subId, string priceId, string card, string name)
+    /// <summary>The customer details the portal lets the customer edit (of what the emulator keeps: email, name, phone).</summary>
+    private static List<string> CustomerFields(PortalConfigurationEntity config) =>
+        config.CustomerUpdateEnabled ? new[] { "email", "name", "phone" }.Where(config.CustomerUpdateAllowed.Contains).ToList() : [];
+
+    private Response PortalAction(string id, string action, Func<string, string> form)
     {
         var session = state.Find<PortalSessionEntity>(id);
         if (session is null)
@@ -305,45 +399,58 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
             return Html(404, "Billing portal not found", "<p>This billing portal session does not exist.</p>");
         }
 
+        var config = ConfigurationOf(session);
         var customer = state.Find<CustomerEntity>(session.CustomerId)!;
         try
         {
-            if (action == "payment-method")
+            switch (action)
             {
-                billing.UpdateDefaultCard(customer, card, string.IsNullOrWhiteSpace(name) ? null : name);
-            }
-            else
-            {
-                var sub = state.Find<SubscriptionEntity>(subId, session.Scope);
-                if (sub is null || sub.CustomerId != customer.Id || sub.IsEnded)
-                {
-                    throw ApiError.Invalid("That subscription cannot be changed here.");
-                }
+                case "payment-method":
+                    if (!config.PaymentMethodUpdateEnabled)
+                    {
+                        throw ApiError.Invalid("Updating the payment method is not enabled in this portal.");
+                    }
 
-                var p = new ParamNode();
-                switch (action)
-                {
-                    case "update":
-                        if (!PlanChoices(sub).Any(c => c.Id == priceId))
+                    var name = form("cardholder_name");
+                    billing.UpdateDefaultCard(customer, form("card_number"), string.IsNullOrWhiteSpace(name) ? null : name);
+                    break;
+                case "customer":
+                    var fields = CustomerFields(config);
+                    if (fields.Count == 0)
+                    {
+                        throw ApiError.Invalid("Updating customer details is not enabled in this portal.");
+                    }
+
+                    foreach (var field in fields)
+                    {
+                        var value = form(field).Trim();
+                        var set = value.Length == 0 ? null : value;
+                        switch (field)
                         {
-                            throw ApiError.Invalid("That plan is not offered.");
+                            case "email":
+                                customer.Email = set ?? throw ApiError.Invalid("Enter an email address.");
+                                break;
+                            case "name":
+                                customer.Name = set;
+                                break;
+                            default:
+                                customer.Phone = set;
+                                break;
                         }
+                    }
 
-                        p.Add("items[0][id]", sub.Items[0].Id);
-                        p.Add("items[0][price]", priceId);
-                        p.Add("proration_behavior", state.Options.PortalProrationBehavior);
-                        break;
-                    case "cancel":
-                        p.Add("cancel_at_period_end", "true");
-                        break;
-                    case "resume":
-                        p.Add("cancel_at_period_end", "false");
-                        break;
-                    default:
-                        return Html(404, "Not found", "<p>Unknown billing portal action.</p>");
-                }
+                    break;
+                case "update" or "cancel" or "resume":
+                    var sub = state.Find<SubscriptionEntity>(form("subscription"), session.Scope);
+                    if (sub is null || sub.CustomerId != customer.Id || sub.IsEnded)
+                    {
+                        throw ApiError.Invalid("That subscription cannot be changed here.");
+                    }
 
-                billing.UpdateSubscription(sub, p);
+                    ChangeSubscription(sub, action, form("price"), config);
+                    break;
+                default:
+                    return Html(404, "Not found", "<p>Unknown billing portal action.</p>");
             }
         }
         catch (ApiError e)
@@ -352,6 +459,48 @@ internal sealed class HostedPages(EmulatorState state, Billing billing)
         }
 
         return session.ReturnUrl is not null ? Redirect(session.ReturnUrl) : Redirect("/p/session/" + session.Id);
+    }
+
+    private void ChangeSubscription(SubscriptionEntity sub, string action, string priceId, PortalConfigurationEntity config)
+    {
+        var p = new ParamNode();
+        switch (action)
+        {
+            case "update":
+                if (!PlanChoices(sub, config).Any(c => c.Id == priceId))
+                {
+                    throw ApiError.Invalid("That plan is not offered.");
+                }
+
+                p.Add("items[0][id]", sub.Items[0].Id);
+                p.Add("items[0][price]", priceId);
+                p.Add("proration_behavior", config.UpdateProrationBehavior);
+                if (sub.Status == "trialing" && config.TrialUpdateBehavior == "end_trial")
+                {
+                    p.Add("trial_end", "now");
+                }
+
+                break;
+            case "cancel":
+                if (!config.CancelEnabled)
+                {
+                    throw ApiError.Invalid("Canceling is not enabled in this portal.");
+                }
+
+                if (config.CancelMode == "immediately")
+                {
+                    billing.CancelNow(sub, "cancellation_requested");
+                    return;
+                }
+
+                p.Add("cancel_at_period_end", "true");
+                break;
+            default:
+                p.Add("cancel_at_period_end", "false");
+                break;
+        }
+
+        billing.UpdateSubscription(sub, p);
     }
 
     // ------------------------------------------------------------------ connect onboarding
