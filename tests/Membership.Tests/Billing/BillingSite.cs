@@ -20,8 +20,11 @@ public sealed class BillingSite : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 10, 12, 0, 0, TimeSpan.Zero);
 
-    private BillingSite(Emulator emulator, MembershipFactory site)
+    private readonly TimeProvider? _siteClock;
+
+    private BillingSite(Emulator emulator, MembershipFactory site, TimeProvider? siteClock)
     {
+        _siteClock = siteClock;
         Emulator = emulator;
         Site = site;
         Stripe = new StripeClient(new StripeClientOptions
@@ -33,7 +36,26 @@ public sealed class BillingSite : IAsyncDisposable
         });
     }
 
-    public Emulator Emulator { get; }
+    public Emulator Emulator { get; private set; }
+
+    /// <summary>
+    /// A Stripe that has forgotten everything (as after the emulator's folder is deleted, or a
+    /// switch from test keys to live keys): a fresh emulator at the same address, with the same
+    /// webhook secret, and none of the objects the site has ids of.
+    /// </summary>
+    public async Task ForgetStripeAsync()
+    {
+        var old = Emulator;
+        var port = old.BaseUrl.Port;
+        var secret = old.Webhooks.Secret;
+        await old.DisposeAsync();
+        var options = NewOptions(_siteClock);
+        options.Port = port;
+        options.WebhookSecret = secret;
+        Emulator = await Emulator.StartAsync(options);
+        Emulator.Webhooks.Handler = Site.Server.CreateHandler();
+        Emulator.Clock.AdvanceTo(old.Clock.UtcNow);
+    }
 
     public MembershipFactory Site { get; }
 
@@ -44,17 +66,7 @@ public sealed class BillingSite : IAsyncDisposable
         Action<IServiceCollection>? testServices = null, IDictionary<string, string?>? settings = null, Action<StripeEmulatorOptions>? emulatorOptions = null,
         TimeProvider? siteClock = null)
     {
-        var options = new StripeEmulatorOptions
-        {
-            FreezeClock = true,
-            StartTime = Start,
-            WebhookEndpoint = new Uri("http://localhost/webhooks/stripe"),
-            WebhookRetryInitialDelay = TimeSpan.FromMilliseconds(100),
-            WebhookRetryMaxDelay = TimeSpan.FromMilliseconds(400),
-            PortalProductFamilyMetadataKey = "creator_id",
-        };
-        // The site's "now" is the real time Stripe checks expiry dates against.
-        options.WallClock = siteClock;
+        var options = NewOptions(siteClock);
         emulatorOptions?.Invoke(options);
         var emulator = await Emulator.StartAsync(options);
         var all = new Dictionary<string, string?>
@@ -72,8 +84,19 @@ public sealed class BillingSite : IAsyncDisposable
 
         var site = new MembershipFactory { ExtraSettings = all, TestServices = testServices, Clock = siteClock };
         emulator.Webhooks.Handler = site.Server.CreateHandler();
-        return new BillingSite(emulator, site);
+        return new BillingSite(emulator, site, siteClock);
     }
+
+    private static StripeEmulatorOptions NewOptions(TimeProvider? siteClock) => new()
+    {
+        FreezeClock = true,
+        StartTime = Start,
+        WebhookEndpoint = new Uri("http://localhost/webhooks/stripe"),
+        WebhookRetryInitialDelay = TimeSpan.FromMilliseconds(100),
+        WebhookRetryMaxDelay = TimeSpan.FromMilliseconds(400),
+        // The site's "now" is the real time Stripe checks expiry dates against.
+        WallClock = siteClock,
+    };
 
     /// <summary>Waits until every webhook was delivered, then runs the event jobs (the tests' Hangfire worker).</summary>
     public async Task SettleAsync()

@@ -37,6 +37,61 @@ public sealed class JoinTier(
 {
     public async Task<JoinOutcome> StartAsync(Creator creator, Tier tier, string userId, JoinRequest request, CancellationToken cancellationToken)
     {
+        // Each stale id Stripe names (the fan's customer, the catalogue, the payouts account) is
+        // dropped and made again, one per try.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(creator, tier, userId, request, cancellationToken);
+            }
+            catch (StripeException exception) when (exception.StripeError?.Code == "resource_missing" && attempt < 4)
+            {
+                if (!await ForgetAsync(exception, creator, userId, cancellationToken))
+                {
+                    throw;
+                }
+
+                db.ChangeTracker.Clear();
+                creator = await db.Creators.AsNoTracking().SingleAsync(c => c.Id == creator.Id, cancellationToken);
+                tier = await db.Tiers.SingleAsync(t => t.Id == tier.Id, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the stored id Stripe said it does not know (its data was reset, or the keys were
+    /// switched from test to live), so that it is made again: the creator's products and prices,
+    /// the fan's customer, or the creator's payouts account (which the creator must connect again).
+    /// </summary>
+    private async Task<bool> ForgetAsync(StripeException exception, Creator creator, string userId, CancellationToken cancellationToken)
+    {
+        var param = exception.StripeError?.Param ?? "";
+        db.ChangeTracker.Clear();
+        if (StripeCatalog.IsMissingCatalogue(exception))
+        {
+            await catalog.ForgetCatalogueAsync(creator.Id, cancellationToken);
+            return true;
+        }
+
+        if (param == "customer")
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.StripeCustomerId, (string?)null), cancellationToken);
+            return true;
+        }
+
+        if (param.Contains("destination", StringComparison.Ordinal))
+        {
+            await db.Creators.Where(c => c.Id == creator.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(c => c.StripeAccountId, (string?)null).SetProperty(c => c.ChargesEnabled, false).SetProperty(c => c.PayoutsEnabled, false), cancellationToken);
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task<JoinOutcome> StartOnceAsync(Creator creator, Tier tier, string userId, JoinRequest request, CancellationToken cancellationToken)
+    {
         var errors = new Errors();
         var interval = request.Interval switch
         {
@@ -85,7 +140,7 @@ public sealed class JoinTier(
             }
 
             // Stripe closed it (expired, or a Stripe that no longer knows it): this attempt is over, start another.
-            return await StartAsync(creator, tier, userId, request, cancellationToken);
+            return await StartOnceAsync(creator, tier, userId, request, cancellationToken);
         }
 
         var attempt = reservation.Attempt;

@@ -14,7 +14,7 @@ namespace Membership.Web.Features.Billing;
 /// Stripe), and made sure of again when someone joins or opens the portal. Every create carries an
 /// idempotency key made from our row, so a retry or a second node never makes a second product or price.
 /// </summary>
-public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, PublicLinks links, TimeProvider clock)
+public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, PublicLinks links, TimeProvider clock, ILogger<StripeCatalog> logger)
 {
     /// <summary>
     /// Every joinable tier's product and live prices in Stripe, then the portal configuration that
@@ -24,6 +24,41 @@ public sealed class StripeCatalog(MembershipDbContext db, StripeGateway stripe, 
     [Hangfire.AutomaticRetry(Attempts = 10)]
     public async Task<string> SyncCreatorAsync(int creatorId, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await SyncCreatorOnceAsync(creatorId, cancellationToken);
+        }
+        catch (StripeException exception) when (IsMissingCatalogue(exception))
+        {
+            await ForgetCatalogueAsync(creatorId, cancellationToken);
+            return await SyncCreatorOnceAsync(creatorId, cancellationToken);
+        }
+    }
+
+    /// <summary>Stripe does not know a product or price we stored (its data was reset, or the keys were switched).</summary>
+    public static bool IsMissingCatalogue(StripeException exception) =>
+        exception.StripeError?.Code == "resource_missing"
+        && (exception.StripeError.Param ?? "") is var param && (param.Contains("price", StringComparison.Ordinal) || param.Contains("product", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Drops the creator's Stripe product, live price and portal ids, so that the next sync makes
+    /// them again in the Stripe the site now uses. Retired prices keep their ids: they only name
+    /// what past subscriptions paid.
+    /// </summary>
+    public async Task ForgetCatalogueAsync(int creatorId, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Stripe no longer knows the products or prices of creator {CreatorId}; making them again", creatorId);
+        db.ChangeTracker.Clear();
+        await db.Tiers.Where(t => t.CreatorId == creatorId).ExecuteUpdateAsync(u => u.SetProperty(t => t.StripeProductId, (string?)null), cancellationToken);
+        await db.TierPrices.Where(p => p.Tier!.CreatorId == creatorId && p.RetiredAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.StripePriceId, (string?)null), cancellationToken);
+        await db.Creators.Where(c => c.Id == creatorId).ExecuteUpdateAsync(u => u
+            .SetProperty(c => c.StripePortalConfigurationId, (string?)null).SetProperty(c => c.StripePortalFingerprint, (string?)null), cancellationToken);
+    }
+
+    private async Task<string> SyncCreatorOnceAsync(int creatorId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
         var creator = await db.Creators.SingleAsync(c => c.Id == creatorId, cancellationToken);
         var tiers = await db.Tiers.Where(t => t.CreatorId == creatorId && t.ArchivedAt == null)
             .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(cancellationToken);
