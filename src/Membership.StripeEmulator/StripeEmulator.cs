@@ -14,9 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace Membership.StripeEmulator;
 
 /// <summary>
-/// A stateful, in-memory stand-in for the part of the Stripe API the site uses, served by Kestrel on
-/// 127.0.0.1. Point Stripe.net at <see cref="BaseUrl"/> (<c>StripeClientOptions.ApiBase</c>) with any
-/// <c>sk_test_</c> key. See README.md next to this file.
+/// A stateful stand-in for the part of the Stripe API the site uses, served by Kestrel on 127.0.0.1:
+/// in memory, or kept in a file with <see cref="StripeEmulatorOptions.StateDirectory"/>. Point Stripe.net at
+/// <see cref="BaseUrl"/> (<c>StripeClientOptions.ApiBase</c>) with any <c>sk_test_</c> key. See README.md next to this file.
 /// </summary>
 public sealed class StripeEmulator : IAsyncDisposable
 {
