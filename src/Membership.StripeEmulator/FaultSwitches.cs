@@ -81,6 +81,7 @@ public sealed class FaultSwitches
     }
 }
 
+/// <summary>What a fault switch does to a request.</summary>
 public enum FaultKind
 {
     /// <summary>HTTP 500 (or the status given), error type <c>api_error</c>.</summary>

@@ -20,6 +20,59 @@ public sealed record EmulatedEvent(string Id, string Type, string? Account, long
 {
     /// <summary>The event's <c>data.object</c>.</summary>
     public JsonObject DataObject => (JsonObject)JsonNode.Parse(Json)!["data"]!["object"]!;
+
+    /// <summary><see cref="Created"/> (emulator time) as an instant.</summary>
+    public DateTimeOffset CreatedAt => DateTimeOffset.FromUnixTimeSeconds(Created);
+
+    /// <summary>The id of the object the event is about (<c>data.object.id</c>), e.g. <c>sub_…</c>.</summary>
+    public string? ObjectId => DataObject["id"]?.GetValue<string>();
+}
+
+/// <summary>Work the emulator clock does when it reaches <see cref="At"/> (see <see cref="StripeEmulator.Upcoming"/>).</summary>
+public sealed record DueWork(DateTimeOffset At, DueWorkKind Kind, string ObjectId, string? Account);
+
+/// <summary>What falls due.</summary>
+public enum DueWorkKind
+{
+    /// <summary>A subscription's period ends: it renews and is invoiced (active or past_due).</summary>
+    Renewal,
+
+    /// <summary>A trial ends: the first paid period starts and is invoiced.</summary>
+    TrialEnd,
+
+    /// <summary>A subscription set to cancel at period end is canceled.</summary>
+    CancelAtPeriodEnd,
+
+    /// <summary>A failed invoice payment is retried (<see cref="StripeEmulatorOptions.PaymentRetrySchedule"/>).</summary>
+    PaymentRetry,
+
+    /// <summary>An open Checkout Session expires.</summary>
+    CheckoutExpiry,
+}
+
+/// <summary>An event and what became of its webhook (see <see cref="StripeEmulator.RecentEvents"/>).</summary>
+public sealed record EventDelivery(EmulatedEvent Event, EventDeliveryState State, IReadOnlyList<WebhookDelivery> Deliveries);
+
+/// <summary>Where an event's webhook stands, taken over all its copies (the newest decides while one is still owed).</summary>
+public enum EventDeliveryState
+{
+    /// <summary>There was no webhook endpoint when it happened: only recorded.</summary>
+    NotSent,
+
+    /// <summary>Held back by <see cref="WebhookSettings.Hold"/>.</summary>
+    Held,
+
+    /// <summary>Queued, not tried yet.</summary>
+    Pending,
+
+    /// <summary>Tried and failed; another try is scheduled.</summary>
+    Retrying,
+
+    /// <summary>The endpoint answered 2xx.</summary>
+    Delivered,
+
+    /// <summary>Given up after <see cref="WebhookSettings.MaxAttempts"/>.</summary>
+    Failed,
 }
 
 /// <summary>What completing a hosted checkout produced.</summary>

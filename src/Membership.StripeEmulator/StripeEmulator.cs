@@ -14,9 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace Membership.StripeEmulator;
 
 /// <summary>
-/// A stateful, in-memory stand-in for the part of the Stripe API the site uses, served by Kestrel on
-/// 127.0.0.1. Point Stripe.net at <see cref="BaseUrl"/> (<c>StripeClientOptions.ApiBase</c>) with any
-/// <c>sk_test_</c> key. See README.md next to this file.
+/// A stateful stand-in for the part of the Stripe API the site uses, served by Kestrel on 127.0.0.1:
+/// in memory, or kept in a file with <see cref="StripeEmulatorOptions.StateDirectory"/>. Point Stripe.net at
+/// <see cref="BaseUrl"/> (<c>StripeClientOptions.ApiBase</c>) with any <c>sk_test_</c> key. See README.md next to this file.
 /// </summary>
 public sealed class StripeEmulator : IAsyncDisposable
 {
@@ -252,6 +252,71 @@ public sealed class StripeEmulator : IAsyncDisposable
                 return _state.Events.ToList();
             }
         }
+    }
+
+    /// <summary>
+    /// The earliest instant at which the clock has work to do — a renewal, a trial end, a cancellation at period end,
+    /// a payment retry or a Checkout expiring — or null when nothing is scheduled. <c>Clock.AdvanceTo(NextDueAt)</c>
+    /// does that work.
+    /// </summary>
+    public DateTimeOffset? NextDueAt
+    {
+        get
+        {
+            lock (_state.Gate)
+            {
+                return _billing.Upcoming(1) is [var first] ? first.At : null;
+            }
+        }
+    }
+
+    /// <summary>The work scheduled next, soonest first (at most <paramref name="max"/> items).</summary>
+    public IReadOnlyList<DueWork> Upcoming(int max = 20)
+    {
+        lock (_state.Gate)
+        {
+            return _billing.Upcoming(max);
+        }
+    }
+
+    /// <summary>
+    /// The newest events (newest first, at most <paramref name="count"/>) with what became of their webhooks: each
+    /// copy's delivery (attempts, last status or error, when) and an overall state. Kept across restarts with
+    /// <see cref="StripeEmulatorOptions.StateDirectory"/>.
+    /// </summary>
+    public IReadOnlyList<EventDelivery> RecentEvents(int count = 50)
+    {
+        List<EmulatedEvent> events;
+        lock (_state.Gate)
+        {
+            events = _state.Events.Reverse().Take(count).ToList();
+        }
+
+        var held = Webhooks.Held.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var deliveries = Webhooks.Deliveries.ToLookup(d => d.EventId, StringComparer.Ordinal);
+        return events.Select(e =>
+        {
+            var copies = deliveries[e.Id].ToList();
+            EventDeliveryState state;
+            if (held.Contains(e.Id))
+            {
+                state = EventDeliveryState.Held;
+            }
+            else if (copies.Count == 0)
+            {
+                state = EventDeliveryState.NotSent;
+            }
+            else if (copies.FirstOrDefault(d => d.Status == WebhookDeliveryStatus.Pending) is { } owed)
+            {
+                state = owed.Attempts == 0 ? EventDeliveryState.Pending : EventDeliveryState.Retrying;
+            }
+            else
+            {
+                state = copies.Any(d => d.Status == WebhookDeliveryStatus.Delivered) ? EventDeliveryState.Delivered : EventDeliveryState.Failed;
+            }
+
+            return new EventDelivery(e, state, copies);
+        }).ToList();
     }
 
     /// <summary>The current JSON of any object by id (any account), or null.</summary>

@@ -573,6 +573,7 @@ public sealed class WebhookSettings
     private sealed record Pending(EmulatedEvent Event, WebhookDelivery Delivery, long Sequence, DateTimeOffset DueAt);
 }
 
+/// <summary>The order <see cref="WebhookSettings.Release(WebhookReleaseOrder)"/> queues held events in.</summary>
 public enum WebhookReleaseOrder
 {
     /// <summary>The order the events happened in.</summary>
@@ -582,10 +583,16 @@ public enum WebhookReleaseOrder
     Reverse,
 }
 
+/// <summary>Where one event copy's delivery stands.</summary>
 public enum WebhookDeliveryStatus
 {
+    /// <summary>Queued or waiting for a retry.</summary>
     Pending,
+
+    /// <summary>The endpoint answered 2xx.</summary>
     Delivered,
+
+    /// <summary>Given up after the last attempt.</summary>
     Failed,
 }
 

@@ -230,6 +230,8 @@ public sealed class LifecycleTests
         using var http = new HttpClient { BaseAddress = h.Emulator.BaseUrl };
         var clock = await http.GetFromJsonAsync<JsonObject>("/_emulator/clock");
         Assert.Equal(h.Emulator.Clock.UnixNow, clock!["now"]!.GetValue<long>());
+        Assert.Equal(new DateTimeOffset(sub.Items.Data[0].CurrentPeriodEnd, TimeSpan.Zero).ToUnixTimeSeconds(), clock["next_due"]!.GetValue<long>());
+        Assert.Equal("Renewal", clock["upcoming"]![0]!["kind"]!.GetValue<string>());
 
         using var advanced = await http.PostAsJsonAsync("/_emulator/clock/advance", new { seconds = 86_400 * 40 });
         Assert.Equal(HttpStatusCode.OK, advanced.StatusCode);

@@ -749,35 +749,59 @@ internal sealed class Billing(EmulatorState state)
 
     // ------------------------------------------------------------------ time
 
+    /// <summary>One piece of scheduled work: when, what, on which object, and what doing it means.</summary>
+    private readonly record struct Scheduled(long At, long Seq, DueWorkKind Kind, Entity Subject, Action Run);
+
+    /// <summary>Everything the clock will do when it gets there, whenever that is (the rules <see cref="ProcessDue"/> follows).</summary>
+    private IEnumerable<Scheduled> Schedule()
+    {
+        foreach (var sub in state.AllScopes<SubscriptionEntity>())
+        {
+            if (sub.Status is "active" or "past_due" or "trialing")
+            {
+                var kind = sub.CancelAtPeriodEnd ? DueWorkKind.CancelAtPeriodEnd : sub.Status == "trialing" ? DueWorkKind.TrialEnd : DueWorkKind.Renewal;
+                yield return new Scheduled(sub.CurrentPeriodEnd, sub.Seq, kind, sub, () => PeriodEnd(sub));
+            }
+        }
+
+        foreach (var invoice in state.AllScopes<InvoiceEntity>())
+        {
+            if (invoice.Status == "open" && invoice.NextPaymentAttempt is { } at)
+            {
+                yield return new Scheduled(at, invoice.Seq, DueWorkKind.PaymentRetry, invoice, () => Retry(invoice, onSession: false, consumesSchedule: true));
+            }
+        }
+
+        foreach (var session in state.AllScopes<CheckoutSessionEntity>())
+        {
+            if (session.Status == "open")
+            {
+                yield return new Scheduled(session.ExpiresAt, session.Seq, DueWorkKind.CheckoutExpiry, session, () => ExpireSession(session));
+            }
+        }
+    }
+
+    /// <summary>What falls due next, soonest first (ties in the order the objects were made).</summary>
+    public IReadOnlyList<DueWork> Upcoming(int max) =>
+        Schedule()
+            .OrderBy(w => w.At)
+            .ThenBy(w => w.Seq)
+            .Take(max)
+            .Select(w => new DueWork(DateTimeOffset.FromUnixTimeSeconds(w.At), w.Kind, w.Subject.Id, w.Subject.Scope))
+            .ToList();
+
     /// <summary>Processes, in time order, everything due at or before the clock's time.</summary>
     public void ProcessDue()
     {
         for (var guard = 0; guard < 100_000; guard++)
         {
             var now = state.Clock.UnixNow;
-            (long At, long Seq, Action Run)? next = null;
-
-            foreach (var sub in state.AllScopes<SubscriptionEntity>())
+            Scheduled? next = null;
+            foreach (var work in Schedule())
             {
-                if (sub.Status is "active" or "past_due" or "trialing" && sub.CurrentPeriodEnd <= now)
+                if (work.At <= now && (next is not { } best || work.At < best.At || (work.At == best.At && work.Seq < best.Seq)))
                 {
-                    Consider(ref next, sub.CurrentPeriodEnd, sub.Seq, () => PeriodEnd(sub));
-                }
-            }
-
-            foreach (var invoice in state.AllScopes<InvoiceEntity>())
-            {
-                if (invoice.Status == "open" && invoice.NextPaymentAttempt is { } at && at <= now)
-                {
-                    Consider(ref next, at, invoice.Seq, () => Retry(invoice, onSession: false, consumesSchedule: true));
-                }
-            }
-
-            foreach (var session in state.AllScopes<CheckoutSessionEntity>())
-            {
-                if (session.Status == "open" && session.ExpiresAt <= now)
-                {
-                    Consider(ref next, session.ExpiresAt, session.Seq, () => ExpireSession(session));
+                    next = work;
                 }
             }
 
@@ -794,14 +818,6 @@ internal sealed class Billing(EmulatorState state)
         }
 
         throw new InvalidOperationException("The emulator's clock processing did not settle.");
-    }
-
-    private static void Consider(ref (long At, long Seq, Action Run)? best, long at, long seq, Action run)
-    {
-        if (best is null || at < best.Value.At || (at == best.Value.At && seq < best.Value.Seq))
-        {
-            best = (at, seq, run);
-        }
     }
 
     /// <summary>The current period ended: cancel (cancel_at_period_end), or renew and invoice (trials end the same way).</summary>

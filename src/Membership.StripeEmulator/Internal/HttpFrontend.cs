@@ -457,12 +457,29 @@ internal sealed class HttpFrontend(EmulatorState state, Billing billing, FaultSw
         return null;
     }
 
-    private JsonObject ClockJson() => new()
+    private JsonObject ClockJson()
     {
-        ["now"] = state.Clock.UnixNow,
-        ["iso"] = state.Clock.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        ["frozen"] = state.Clock.IsFrozen,
-    };
+        IReadOnlyList<DueWork> upcoming;
+        lock (state.Gate)
+        {
+            upcoming = billing.Upcoming(10);
+        }
+
+        return new JsonObject
+        {
+            ["now"] = state.Clock.UnixNow,
+            ["iso"] = state.Clock.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["frozen"] = state.Clock.IsFrozen,
+            ["next_due"] = upcoming.Count == 0 ? null : upcoming[0].At.ToUnixTimeSeconds(),
+            ["upcoming"] = new JsonArray(upcoming.Select(w => (JsonNode)new JsonObject
+            {
+                ["at"] = w.At.ToUnixTimeSeconds(),
+                ["kind"] = w.Kind.ToString(),
+                ["object"] = w.ObjectId,
+                ["account"] = w.Account,
+            }).ToArray()),
+        };
+    }
 
     private JsonObject WebhooksJson()
     {
