@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
 using System.Data.Common;
+using Membership.Tests.Infrastructure;
 using Membership.Web.Features.Billing;
 
 namespace Membership.Tests.Billing;
@@ -104,6 +105,27 @@ public sealed class WebhookTests
         Assert.Equal("canceled", (await fan.SubscriptionAsync(creator)).Status);
         Assert.Equal(MemberStatus.Ended, (await fan.MemberAsync(creator))!.Status);
         Assert.Equal([MembershipChangeKind.Started, MembershipChangeKind.Ended], await fan.HistoryAsync(creator));
+    }
+
+    [Fact]
+    public async Task TwoSecretsAndDuplicates_PlatformAndConnectEvents_AcceptedWithoutWarningsOrErrors()
+    {
+        var logs = new CapturedLogs();
+        await using var billing = await BillingSite.StartAsync(
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs),
+            // The Connect endpoint's secret first: every platform event fails it before it passes the second.
+            settings: new Dictionary<string, string?> { ["Stripe:WebhookSecret"] = "whsec_connect_endpoint_secret, whsec_platform_endpoint_secret" },
+            emulatorOptions: o => o.WebhookSecret = "whsec_platform_endpoint_secret");
+        var creator = await billing.CreatorAsync();
+        var fan = await billing.FanAsync();
+        billing.Emulator.Webhooks.DeliverTwice = true;
+
+        await fan.JoinAsync(creator, "Bronze");
+
+        Assert.Equal(MemberStatus.Active, (await fan.MemberAsync(creator))!.Status);
+        Assert.Contains(logs.Lines, l => l.Category.StartsWith("Membership.", StringComparison.Ordinal)); // the capture is wired
+        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("Refused a Stripe webhook", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Theory]

@@ -1,12 +1,14 @@
-using Membership.Data;
 using Membership.StripeEmulator;
 using Membership.Web.Infrastructure.Stripe;
-using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.SimulatedPayments;
 
-/// <summary>What the Simulated payments page shows: the emulator's time, the next renewal, the latest events and their delivery.</summary>
-public sealed record SimulatedPaymentsView(DateTimeOffset EmulatorNow, DateTimeOffset RealNow, DateTimeOffset? NextRenewal, IReadOnlyList<SimulatedEvent> Events);
+/// <summary>What the Simulated payments page shows: the emulator's time, what falls due next, the latest events and their delivery.</summary>
+public sealed record SimulatedPaymentsView(
+    DateTimeOffset EmulatorNow, DateTimeOffset RealNow, DateTimeOffset? NextRenewal, IReadOnlyList<DueItem> Upcoming, IReadOnlyList<SimulatedEvent> Events);
+
+/// <summary>Something the emulator will do when its clock reaches <see cref="At"/>, in words.</summary>
+public sealed record DueItem(DateTimeOffset At, string What);
 
 /// <summary>One event the emulator sent to this site, with how its webhook delivery went.</summary>
 public sealed record SimulatedEvent(DateTimeOffset At, string Type, string Delivery, int Attempts);
@@ -20,8 +22,8 @@ public enum ClockStep
     NextRenewal,
 }
 
-/// <summary>Reads the running emulator for the page (starting it if nothing has used Stripe yet).</summary>
-public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, MembershipDbContext db, TimeProvider clock)
+/// <summary>Reads the running emulator for the page.</summary>
+public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, TimeProvider clock)
 {
     public async Task<SimulatedPaymentsView?> HandleAsync(CancellationToken cancellationToken)
     {
@@ -31,28 +33,34 @@ public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, MembershipDbCo
             return null;
         }
 
-        var deliveries = emulator.Webhooks.Deliveries.GroupBy(d => d.EventId).ToDictionary(g => g.Key, g => g.ToList());
-        var events = emulator.Events.TakeLast(30).Reverse().Select(e =>
+        var events = emulator.RecentEvents(30).Reverse().Select(e => new SimulatedEvent(
+            e.Event.CreatedAt,
+            e.Event.Type,
+            e.State switch
+            {
+                EventDeliveryState.Delivered => "delivered",
+                EventDeliveryState.NotSent => "not sent (no endpoint)",
+                EventDeliveryState.Held => "held back",
+                EventDeliveryState.Pending => "waiting",
+                EventDeliveryState.Retrying => "refused, trying again: " + (e.Deliveries.LastOrDefault()?.LastError ?? "no answer"),
+                _ => "failed: " + (e.Deliveries.LastOrDefault()?.LastError ?? "no answer"),
+            },
+            e.Deliveries.Sum(d => d.Attempts))).ToList();
+        var upcoming = emulator.Upcoming(20);
+        var items = upcoming.Where(u => u.Kind != DueWorkKind.CheckoutExpiry).Take(5).Select(u => new DueItem(u.At, u.Kind switch
         {
-            var copies = deliveries.GetValueOrDefault(e.Id) ?? [];
-            var status = copies.Count == 0 ? "not sent (no endpoint)"
-                : copies.All(c => c.Status == WebhookDeliveryStatus.Delivered) ? "delivered"
-                : copies.Any(c => c.Status == WebhookDeliveryStatus.Failed) ? "failed: " + (copies.First(c => c.Status == WebhookDeliveryStatus.Failed).LastError ?? "refused")
-                : "waiting";
-            return new SimulatedEvent(DateTimeOffset.FromUnixTimeSeconds(e.Created), e.Type, status, copies.Sum(c => c.Attempts));
-        }).ToList();
-        return new SimulatedPaymentsView(emulator.Clock.UtcNow, clock.GetUtcNow(), await NextRenewalAsync(db, emulator.Clock.UtcNow, cancellationToken), events);
+            DueWorkKind.Renewal => "a membership renews",
+            DueWorkKind.TrialEnd => "a free trial ends and its first payment is taken",
+            DueWorkKind.CancelAtPeriodEnd => "a cancelled membership ends",
+            DueWorkKind.PaymentRetry => "a failed payment is tried again",
+            _ => "something else falls due",
+        })).ToList();
+        return new SimulatedPaymentsView(emulator.Clock.UtcNow, clock.GetUtcNow(), NextRenewal(emulator), items, events);
     }
 
-    /// <summary>The earliest end of a live subscription's period or trial after <paramref name="now"/>: when Stripe next bills someone.</summary>
-    internal static async Task<DateTimeOffset?> NextRenewalAsync(MembershipDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var after = now.UtcDateTime;
-        var next = await db.Subscriptions
-            .Where(s => (s.Status == "active" || s.Status == "trialing" || s.Status == "past_due") && s.CurrentPeriodEnd > after)
-            .MinAsync(s => (DateTime?)s.CurrentPeriodEnd, cancellationToken);
-        return next is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
-    }
+    /// <summary>When Stripe next bills someone: a renewal or the end of a trial.</summary>
+    internal static DateTimeOffset? NextRenewal(StripeEmulator.StripeEmulator emulator) =>
+        emulator.Upcoming(50).FirstOrDefault(u => u.Kind is DueWorkKind.Renewal or DueWorkKind.TrialEnd)?.At;
 
     internal static async Task<StripeEmulator.StripeEmulator?> EmulatorAsync(StripeEndpoint stripe, CancellationToken cancellationToken)
     {
@@ -67,7 +75,7 @@ public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, MembershipDbCo
 }
 
 /// <summary>Moves the emulator's clock: renewals, payment retries, trial ends and cancellations that fall due happen, and their webhooks go out.</summary>
-public sealed class AdvanceSimulatedClock(StripeEndpoint stripe, MembershipDbContext db)
+public sealed class AdvanceSimulatedClock(StripeEndpoint stripe)
 {
     /// <summary>The emulator's new time, or null when payments are not simulated.</summary>
     public async Task<DateTimeOffset?> HandleAsync(ClockStep step, CancellationToken cancellationToken)
@@ -85,7 +93,7 @@ public sealed class AdvanceSimulatedClock(StripeEndpoint stripe, MembershipDbCon
             ClockStep.Week => now.AddDays(7),
             ClockStep.Month => now.AddMonths(1),
             // A minute past the renewal, so that it has happened when the page comes back.
-            _ => (await SimulatedPaymentsQuery.NextRenewalAsync(db, now, cancellationToken) ?? now.AddMonths(1)).AddMinutes(1),
+            _ => (SimulatedPaymentsQuery.NextRenewal(emulator) ?? now.AddMonths(1)).AddMinutes(1),
         };
         return emulator.Clock.AdvanceTo(to);
     }
