@@ -79,6 +79,35 @@ public sealed class CreatorJourneyTests(PublishedSite site, ITestOutputHelper ou
     });
 
     [Fact]
+    public Task AddTier_DecimalComma_ShownAsReadThenSavedAsFive_GroupedDigitsRefused() => RunAsync(async session =>
+    {
+        var creator = Person.New("creator");
+        var page = await session.NewPageAsync("creator");
+        await page.SignUpAndConfirmAsync(Site, creator);
+        await page.SignInAsync(creator);
+        await page.CreateCreatorPageAsync(Person.NewHandle(), "Virgule Studio");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add a tier", Exact = true }).ClickAsync();
+
+        // As typed in France or Québec: the form says what it read before anything is saved.
+        await page.Locator("[name='Form.MonthlyPrice']").FillAsync("5,00");
+        await Expect(page.Locator("#Form_MonthlyPrice-understood")).ToHaveTextAsync("Read as $5.00.");
+        await page.Locator("[name='Form.YearlyPrice']").FillAsync("1,200.00");
+        await Expect(page.Locator("#Form_YearlyPrice-understood")).ToHaveTextAsync("Write the amount without thousands separators.");
+        await Site.ScreenshotAsync(page, "tier-form-price-read");
+
+        // Saved anyway with the grouped yearly price: refused with the reason, nothing saved.
+        await page.Locator("[name='Form.Name']").FillAsync("Croissant");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tier", Exact = true }).ClickAsync();
+        await Expect(page.Locator("[data-valmsg-for='Form.YearlyPrice']")).ToContainTextAsync("without thousands separators");
+
+        await page.Locator("[name='Form.YearlyPrice']").FillAsync("50,00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tier", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers$"));
+        await Expect(page.TierRows()).ToHaveCountAsync(1);
+        await Expect(page.TierRows().Nth(0)).ToContainTextAsync("$5.00");
+    });
+
+    [Fact]
     public Task AddTier_ZeroMonthlyPrice_ShowsPriceErrorAndCreatesNothing() => RunAsync(async session =>
     {
         var creator = Person.New("creator");

@@ -119,13 +119,16 @@ public sealed class WebhookTests
         var creator = await billing.CreatorAsync();
         var fan = await billing.FanAsync();
         billing.Emulator.Webhooks.DeliverTwice = true;
+        // From here (PostgreSQL logs a connection error at start-up, while the migrations create the new database).
+        var before = logs.Lines.Count;
 
         await fan.JoinAsync(creator, "Bronze");
 
         Assert.Equal(MemberStatus.Active, (await fan.MemberAsync(creator))!.Status);
         Assert.Contains(logs.Lines, l => l.Category.StartsWith("Membership.", StringComparison.Ordinal)); // the capture is wired
-        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("Refused a Stripe webhook", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        var during = logs.Lines.Skip(before).ToList();
+        Assert.DoesNotContain(during, l => l.Message.Contains("Refused a Stripe webhook", StringComparison.Ordinal));
+        Assert.DoesNotContain(during, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Theory]

@@ -47,7 +47,12 @@ public sealed class TierTests(SiteFixture site) : IClassFixture<SiteFixture>
         var refused = await browser.CreateTierAsync(TestBrowser.TierFields("Yen", "500.5"));
         Assert.Contains("JPY amounts have no decimals.", refused.Text);
 
-        await browser.CreateTierAsync(TestBrowser.TierFields("Yen", "500", yearly: "5,000"));
+        // "5,000" is refused, not read as 5 or as 5000: a comma is a decimal separator here.
+        var grouped = await browser.CreateTierAsync(TestBrowser.TierFields("Yen", "500", yearly: "5,000"));
+        Assert.Contains("Write the amount without thousands separators, like 1200.", grouped.Text);
+        Assert.False(await site.WithDbAsync(db => db.Tiers.AnyAsync(t => t.Creator!.Handle == handle)));
+
+        await browser.CreateTierAsync(TestBrowser.TierFields("Yen", "500", yearly: "5000"));
         var tier = await site.WithDbAsync(db => db.Tiers.SingleAsync(t => t.Creator!.Handle == handle));
         Assert.Equal(500, tier.MonthlyPriceMinor);
         Assert.Equal(5000, tier.YearlyPriceMinor);

@@ -36,19 +36,39 @@ public static class MoneyFormat
     }
 
     /// <summary>
-    /// Parses "5", "5.5", "5.50" or "1,200.00" in major units into minor units of
-    /// <paramref name="currencyCode"/>. Rejects more decimals than the currency has.
+    /// Parses an amount in major units ("5", "5.5", "5.50", "5,50", "1200") into minor units of
+    /// <paramref name="currencyCode"/>. One decimal separator, a point or a comma (as typed in
+    /// France and Québec), with at most the currency's decimals; digit grouping ("1,200.00",
+    /// "1 200", "1.200,00") is refused rather than guessed, so "5,00" can never become 500.
     /// </summary>
     public static bool TryParse(string? input, string currencyCode, out long minor, out string error)
     {
         minor = 0;
         var currency = Currencies.Get(currencyCode);
-        var text = (input ?? "").Trim().Replace(",", "", StringComparison.Ordinal);
+        var text = (input ?? "").Trim();
         if (currency.Symbol is not null && text.StartsWith(currency.Symbol, StringComparison.Ordinal))
         {
             text = text[currency.Symbol.Length..].Trim();
         }
 
+        if (text.EndsWith(currency.Code, StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[..^currency.Code.Length].Trim();
+        }
+
+        var separators = text.Count(c => c is '.' or ',');
+        var separator = text.IndexOfAny(['.', ',']);
+        // "1,234" (or "5.000" yen): three digits after a comma, or after any separator in a
+        // currency without decimals, are how most people group thousands: refused, not guessed.
+        var looksGrouped = separator >= 0 && text.Length - separator - 1 == 3 && currency.Exponent != 3
+            && (text[separator] == ',' || currency.Exponent == 0) && text[(separator + 1)..].All(char.IsAsciiDigit);
+        if (separators > 1 || looksGrouped || text.Any(char.IsWhiteSpace) || text.Contains('\'') || text.Contains('\u00A0') || text.Contains('\u202F'))
+        {
+            error = $"Write the amount without thousands separators, like {FormatForInput(120000 * currency.MinorPerMajor / 100, currency.Code)}.";
+            return false;
+        }
+
+        text = text.Replace(',', '.');
         if (text.Length == 0)
         {
             error = "Enter an amount.";
@@ -56,7 +76,7 @@ public static class MoneyFormat
         }
 
         var parts = text.Split('.');
-        if (parts.Length > 2 || parts[0].Length == 0 || !parts.All(p => p.All(char.IsAsciiDigit)))
+        if (parts.Length > 2 || parts[0].Length == 0 || (parts.Length == 2 && parts[1].Length == 0) || !parts.All(p => p.All(char.IsAsciiDigit)))
         {
             error = $"Enter an amount like {FormatForInput(500 * currency.MinorPerMajor / 100, currency.Code)}.";
             return false;
