@@ -70,6 +70,8 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<CohortMonthTotal> CohortMonthTotals => Set<CohortMonthTotal>();
 
+    public DbSet<FormSubmission> FormSubmissions => Set<FormSubmission>();
+
     /// <summary>
     /// Saves, and in the same transaction keeps what is copied for speed: when the save adds
     /// history, payments or refunds or changes followers, adds what it changes to the monthly

@@ -111,7 +111,13 @@ builder.Services.Configure<CookieTempDataProviderOptions>(options =>
     options.Cookie.SecurePolicy = cookieSecurity;
 });
 
-builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+builder.Services.AddControllersWithViews(options =>
+{
+    options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+    // Every form's one-time key: a double click or a resent form does the work once.
+    options.Filters.Add<Membership.Web.Infrastructure.Forms.SubmissionKeyFilter>();
+});
+builder.Services.AddScoped<Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup>();
 builder.Services.Configure<RazorViewEngineOptions>(options =>
 {
     // Feature folders: a controller's views sit beside it in Features/<Feature>/.

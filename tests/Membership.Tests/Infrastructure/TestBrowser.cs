@@ -27,6 +27,49 @@ public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox
         return await PostAsync(action, form);
     }
 
+    /// <summary>
+    /// Opens <paramref name="pageUrl"/> once, then sends its form to <paramref name="action"/>
+    /// <paramref name="times"/> times, <paramref name="apart"/> apart and without waiting for the
+    /// answers: a double click. Each copy carries the form's antiforgery token and submission key.
+    /// </summary>
+    public async Task<Page[]> SubmitRepeatedlyAsync(string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields, int times, TimeSpan apart)
+    {
+        var page = await GetAsync(pageUrl);
+        Assert.True(page.Response.IsSuccessStatusCode, $"GET {pageUrl} answered {(int)page.Response.StatusCode}");
+        return await SubmitRepeatedlyAsync(page, pageUrl, action, fields, times, apart);
+    }
+
+    /// <summary>As above, from a page already open (e.g. the answer to an earlier post).</summary>
+    public async Task<Page[]> SubmitRepeatedlyAsync(Page page, string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields, int times, TimeSpan apart)
+    {
+        var form = FormBody(page.Html, action) ?? throw new InvalidOperationException($"No form posts to {action} on {pageUrl}");
+        var key = SubmissionKey().Match(form);
+        Assert.True(key.Success, $"The form posting to {action} on {pageUrl} has no submission key");
+        var all = new List<KeyValuePair<string, string>>(fields)
+        {
+            new("__RequestVerificationToken", TokenFor(page.Html, action, pageUrl)),
+            new("__submission", key.Groups[1].Value),
+        };
+        var sends = new List<Task<Page>>();
+        for (var i = 0; i < times; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(apart);
+            }
+
+            sends.Add(PostAsync(action, all));
+        }
+
+        return await Task.WhenAll(sends);
+    }
+
+    private static string? FormBody(string html, string action) =>
+        Form().Matches(html).FirstOrDefault(f => WebUtility.HtmlDecode(f.Groups["action"].Value) == action)?.Groups["body"].Value;
+
+    [GeneratedRegex("name=\"__submission\" value=\"([0-9A-F]+)\"")]
+    private static partial Regex SubmissionKey();
+
     /// <summary>Opens <paramref name="pageUrl"/> and posts a multipart form with one file and the page's antiforgery token.</summary>
     public async Task<Page> UploadAsync(string pageUrl, string action, string fileName, byte[] content, IDictionary<string, string>? fields = null)
     {

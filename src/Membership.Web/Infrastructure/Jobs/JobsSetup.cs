@@ -205,6 +205,9 @@ public static class JobsSetup
         recurring.AddOrUpdate<StripeEventProcessor>(
             StripeEventProcessor.RecurringJobId, processor => processor.ProcessPendingAsync(CancellationToken.None), Cron.Minutely());
 
+        recurring.AddOrUpdate<Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup>(
+            Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
+
         recurring.AddOrUpdate<Reconciliation>(
             Reconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
 
