@@ -36,6 +36,7 @@ public sealed class PostDeliverySender(
     UnsubscribeTokens unsubscribeTokens,
     IOptions<EmailSettings> settings,
     TimeProvider clock,
+    PostEmailStops stops,
     ILogger<PostDeliverySender> logger)
 {
     private DeliverySettings Delivery => settings.Value.Delivery;
@@ -58,8 +59,13 @@ public sealed class PostDeliverySender(
         await using var marksScope = scopes.CreateAsyncScope();
         await using var marks = await RecipientCommands.PrepareSentMarksAsync(
             marksScope.ServiceProvider.GetRequiredService<MembershipDbContext>(), logger, cancellationToken);
+        // Unpublishing stops the run before its next message: at once on this node, within
+        // PostEmailStops.PollInterval from any other.
+        using var stop = stops.Start(context.Post.Id);
+        using var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var poller = WatchPublishedAsync(context.Post.Id, stop, polling.Token);
         var workers = Enumerable.Range(0, channels.Parallelism)
-            .Select(index => WorkAsync(context, marks, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
+            .Select(index => WorkAsync(context, marks, stop, $"{host}:{Environment.ProcessId}/{run}/{index}", cancellationToken))
             .ToList();
         int sent;
         try
@@ -72,13 +78,45 @@ public sealed class PostDeliverySender(
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().Name);
             throw;
         }
+        finally
+        {
+            await polling.CancelAsync();
+            await poller;
+        }
 
         activity?.SetTag("membership.emails.sent", sent);
         logger.LogInformation("Sent {Count} emails for delivery {DeliveryId} of post {PostId}", sent, deliveryId, context.Post.Id);
         await CompleteIfDoneAsync(deliveryId, cancellationToken);
     }
 
-    private async Task<int> WorkAsync(DeliveryContext context, SentMarks marks, string worker, CancellationToken cancellationToken)
+    /// <summary>Reads whether the post is still published until the run ends; unpublished (on any node), it stops the run.</summary>
+    private async Task WatchPublishedAsync(int postId, PostEmailStops.Watch stop, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MembershipDbContext>();
+            while (!stop.IsStopped)
+            {
+                await Task.Delay(PostEmailStops.PollInterval, cancellationToken);
+                if (!await IsPublishedAsync(db, postId, cancellationToken))
+                {
+                    stop.Set();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+        catch (Exception exception)
+        {
+            // The per-batch check still stops the run; this only makes it sooner.
+            logger.LogWarning(exception, "Could not read whether post {PostId} is still published", postId);
+        }
+    }
+
+    private async Task<int> WorkAsync(DeliveryContext context, SentMarks marks, PostEmailStops.Watch stop, string worker, CancellationToken cancellationToken)
     {
         var sent = 0;
         await using var channel = channels.Create();
@@ -90,7 +128,7 @@ public sealed class PostDeliverySender(
         {
             // Unpublished meanwhile (a typo being fixed): stop and leave everyone pending; the
             // resume job carries on once the post is published again.
-            if (!await IsPublishedAsync(db, context.Post.Id, cancellationToken))
+            if (stop.IsStopped || !await IsPublishedAsync(db, context.Post.Id, cancellationToken))
             {
                 return sent;
             }
@@ -107,7 +145,7 @@ public sealed class PostDeliverySender(
             PendingMark? lastMark = null;
             try
             {
-                for (; done < batch.Count; done++)
+                for (; done < batch.Count && !stop.IsStopped; done++)
                 {
                     var recipient = batch[done];
                     cancellationToken.ThrowIfCancellationRequested();

@@ -1,8 +1,9 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.PostEmails;
-using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Caching;
+using Membership.Web.Infrastructure.Email;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -114,7 +115,7 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
     }
 
     [HttpPost("{id:int}/unpublish")]
-    public async Task<IActionResult> Unpublish(int id, [FromServices] TimeProvider clock, [FromServices] PublicPageCache pages)
+    public async Task<IActionResult> Unpublish(int id, [FromServices] TimeProvider clock, [FromServices] PublicPageCache pages, [FromServices] PostEmailStops emailStops)
     {
         var (_, post) = await MyPostAsync(id);
         if (post is null)
@@ -126,6 +127,8 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
         post.ScheduledAt = null;
         post.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        // Its email stops before the next message (the rest waits, and goes if it is published again).
+        emailStops.Stop(post.Id);
         await pages.EvictAsync(post.CreatorId);
         TempData["Notice"] = $"\"{post.Title}\" is unpublished: only you can see it.";
         return RedirectToAction(nameof(Edit), new { id });

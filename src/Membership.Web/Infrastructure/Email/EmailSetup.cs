@@ -9,6 +9,7 @@ public static class EmailSetup
     {
         services.Configure<EmailSettings>(configuration.GetSection("Email"));
         services.AddSingleton<MimeMessageFactory>();
+        services.AddSingleton<PostEmailStops>();
         services.AddSingleton<EmailTemplates>();
         services.AddSingleton<TransactionalEmails>();
         services.AddSingleton<SmtpConnector>();
