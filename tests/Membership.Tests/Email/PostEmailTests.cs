@@ -198,6 +198,36 @@ public sealed partial class PostEmailTests
     }
 
     [Fact]
+    public async Task SendByEmail_AsksFirstWithTheCountAndThatItGoesOnce_ThenRecordsOneDelivery()
+    {
+        await using var smtp = await SmtpServer.StartNewAsync();
+        await using var site = EmailScenario.SiteFor(smtp);
+        var scenario = await new EmailScenario(site).BuildAsync();
+        var published = await scenario.Creator.SubmitAsync("/creator/posts/new", "/creator/posts/new", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Ask first",
+            ["Form.Body"] = "For the members.",
+            ["Form.Access"] = "Members",
+            ["Form.Intent"] = "Publish",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, published.Status);
+        var postId = await site.WithDbAsync(db => db.Posts.Where(p => p.Title == "Ask first" && p.Creator!.Handle == scenario.Handle).Select(p => p.Id).SingleAsync());
+        Assert.Contains("It would go to <strong>5 members</strong>", (await scenario.Creator.GetAsync($"/creator/posts/{postId}")).Html);
+
+        var confirm = await scenario.Creator.GetAsync($"/creator/posts/{postId}/email");
+
+        Assert.Equal(HttpStatusCode.OK, confirm.Status);
+        Assert.Contains("It goes to <strong>5 members</strong>", confirm.Html);
+        Assert.Contains("A post is emailed only once", confirm.Html);
+        Assert.Equal(0, await site.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.PostId == postId)));
+        var sent = await scenario.Creator.SubmitAsync($"/creator/posts/{postId}/email", $"/creator/posts/{postId}/email", []);
+        Assert.Equal(HttpStatusCode.Redirect, sent.Status);
+        Assert.Equal(1, await site.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.PostId == postId)));
+        var again = await scenario.Creator.GetAsync($"/creator/posts/{postId}/email");
+        Assert.Equal(HttpStatusCode.Redirect, again.Status);
+    }
+
+    [Fact]
     public async Task PublishTwice_OrSendAgain_RecordsOneDelivery()
     {
         await using var smtp = await SmtpServer.StartNewAsync();

@@ -2,6 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure.Security;
+using Membership.Web.Infrastructure.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -67,6 +68,27 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
         return RedirectToAction("Page", "Creators", new { handle = member.Creator.Handle });
     }
 
+    /// <summary>"Send by email" asks first: how many members will get it, and that it goes only once.</summary>
+    [Authorize]
+    [HttpGet("creator/posts/{id:int}/email")]
+    public async Task<IActionResult> ConfirmSend(int id, [FromServices] RecordDeliveryHandler handler)
+    {
+        var userId = User.Id();
+        var post = await db.Posts.Include(p => p.Creator).Include(p => p.Tiers).SingleOrDefaultAsync(p => p.Id == id && p.Creator!.UserId == userId);
+        if (post is null)
+        {
+            return NotFound();
+        }
+
+        if (post.Status != PostStatus.Published || await db.EmailDeliveries.AnyAsync(d => d.PostId == id))
+        {
+            TempData["Notice"] = post.Status != PostStatus.Published ? "Publish the post to email it." : "This post has already been emailed.";
+            return RedirectToAction("Edit", "CreatorPosts", new { id });
+        }
+
+        return View(new ConfirmSendViewModel(post, await handler.CountRecipientsAsync(post)));
+    }
+
     /// <summary>The creator sends a published post by email (once).</summary>
     [Authorize]
     [HttpPost("creator/posts/{id:int}/email")]
@@ -80,7 +102,7 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
         }
 
         var (_, recipients, errors) = await handler.RecordAsync(id);
-        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"Sending to {recipients} members.";
+        TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"Sending to {Counts.Of(recipients, "member", "members")}.";
         TempData["NoticeIsError"] = errors.Any;
         return RedirectToAction("Edit", "CreatorPosts", new { id });
     }
@@ -97,3 +119,5 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
 }
 
 public sealed record UnsubscribeViewModel(string Token, Creator Creator, bool PostEmails, bool Done);
+
+public sealed record ConfirmSendViewModel(Post Post, int Recipients);
