@@ -176,6 +176,7 @@ builder.Services.AddTransient<PostDeliverySender>();
 builder.Services.AddScoped<StripeCatalog>();
 builder.Services.AddScoped<IStripeCatalogQueue, StripeCatalogJobs>();
 builder.Services.AddScoped<SimulatedPaymentsQuery>();
+builder.Services.AddScoped<ResumeMembership>();
 builder.Services.AddScoped<AdvanceSimulatedClock>();
 builder.Services.AddScoped<JoinTier>();
 builder.Services.AddScoped<SubscriptionSync>();

@@ -140,7 +140,9 @@ public sealed class PostJourneyTests(PublishedSite site, ITestOutputHelper outpu
         await Site.WaitForEmailAsync(fan.Email, "Welcome to Insider");
 
         await fanPage.GotoAsync($"/{handle}");
-        await Expect(fanPage.Locator("[data-test=membership-state]")).ToHaveTextAsync("You are a member (Insider).");
+        await Expect(fanPage.Locator("[data-test=membership-state]")).ToContainTextAsync("You are a member: Insider,");
+        await Expect(fanPage.Locator("[data-test=membership-state]")).ToContainTextAsync("Next payment:");
+        await Expect(fanPage.Locator("[data-test=your-tier]")).ToHaveTextAsync("Your tier");
         await Expect(fanPage.Locator("[data-test=manage-membership]")).ToBeVisibleAsync();
 
         await fanPage.GotoAsync(postUrl);

@@ -228,4 +228,11 @@ public sealed class BillingSettings
 
     /// <summary>A live subscription not read from Stripe for this long is re-read by the daily reconciliation (one whose period ended always is).</summary>
     public int ReconcileAfterHours { get; set; } = 24;
+
+    /// <summary>
+    /// How long Stripe keeps retrying a failed renewal before the membership ends (Stripe's
+    /// retry schedule in its Dashboard; the built-in emulator's is 7 days): a past-due member is
+    /// told they keep access until the renewal date plus this many days.
+    /// </summary>
+    public int PaymentRetryDays { get; set; } = 7;
 }

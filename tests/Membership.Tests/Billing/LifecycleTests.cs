@@ -104,6 +104,10 @@ public sealed class LifecycleTests
         Assert.Equal((500, 0), (ended.MrrBeforeMinor, ended.MrrAfterMinor));
         Assert.Single(await fan.PaymentsAsync(creator));
         Assert.Equal(1, await billing.DbAsync(db => db.OutboxEmails.CountAsync(e => e.To == fan.Email && e.Subject.Contains("did not go through"))));
+        // Told the real end of access (the last retry, 7 days after the renewal), and then that it ended and why.
+        Assert.Contains($"You keep access until {BillingSite.Start.AddMonths(1).AddDays(7):d MMMM yyyy}", failed.TextBody);
+        var over = billing.Site.Mailbox.WaitFor(fan.Email, "Your Bronze membership has ended");
+        Assert.Contains("the payment still did not go through after the last try", over.TextBody);
     }
 
     [Fact]
@@ -194,6 +198,9 @@ public sealed class LifecycleTests
         Assert.DoesNotContain(secret, (await fan.Browser.GetAsync(post)).Html);
         Assert.Equal([MembershipChangeKind.Started, MembershipChangeKind.CancelScheduled, MembershipChangeKind.Ended], await fan.HistoryAsync(creator));
         Assert.Single(await fan.PaymentsAsync(creator));
+        var scheduled = billing.Site.Mailbox.WaitFor(fan.Email, "Your Bronze membership ends on 10 February 2026");
+        Assert.Contains("you keep access until 10 February 2026", scheduled.TextBody);
+        Assert.Contains("as you cancelled it", billing.Site.Mailbox.WaitFor(fan.Email, "Your Bronze membership has ended").TextBody);
     }
 
     [Fact]

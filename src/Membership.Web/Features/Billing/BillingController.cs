@@ -101,6 +101,21 @@ public sealed class BillingController(MembershipDbContext db) : Controller
         }
     }
 
+    /// <summary>"Resume my membership": a membership set to cancel at the end of its period goes on renewing.</summary>
+    [Authorize]
+    [HttpPost("{handle}/membership/resume")]
+    public async Task<IActionResult> Resume(string handle, [FromServices] ResumeMembership resume, CancellationToken cancellationToken)
+    {
+        var outcome = await resume.HandleAsync(new ResumeMembership.Request(Handles.Normalize(handle), User.Id()), cancellationToken);
+        if (outcome is null)
+        {
+            return NotFound();
+        }
+
+        TempData["Notice"] = outcome;
+        return Redirect($"/{Handles.Normalize(handle)}");
+    }
+
     [Authorize]
     [HttpGet("creator/payouts")]
     public async Task<IActionResult> Payouts([FromServices] Payouts payouts, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Email;
 using Membership.Web.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Stripe;
 using LocalSubscription = Membership.Data.Entities.Subscription;
 
@@ -23,6 +24,7 @@ public sealed class SubscriptionSync(
     OutboxEmailSender outbox,
     TransactionalEmails emails,
     PublicLinks links,
+    IOptions<BillingSettings> billing,
     TimeProvider clock,
     ILogger<SubscriptionSync> logger)
 {
@@ -161,7 +163,7 @@ public sealed class SubscriptionSync(
                 OccurredAt = change.At,
             });
             running = after;
-            var email = EmailFor(change.Kind, member, creator, tier, local, remote);
+            var email = EmailFor(change.Kind, member, creator, tier, before, local, remote);
             if (email is not null)
             {
                 staged.Add(outbox.Stage(db, email));
@@ -315,12 +317,22 @@ public sealed class SubscriptionSync(
         public static Value operator +(Value a, Value b) => new(a.Mrr + b.Mrr, a.Commitment + b.Commitment);
     }
 
-    private EmailMessage? EmailFor(MembershipChangeKind kind, Member member, Creator creator, Tier tier, LocalSubscription subscription, global::Stripe.Subscription remote)
+    private EmailMessage? EmailFor(MembershipChangeKind kind, Member member, Creator creator, Tier tier, Snapshot? before, LocalSubscription subscription, global::Stripe.Subscription remote)
     {
         var user = member.User;
         if (user?.Email is null)
         {
             return null;
+        }
+
+        var page = links.Absolute($"/{creator.Handle}");
+        if (kind == MembershipChangeKind.Ended)
+        {
+            // Only a membership seen live ends with an email; one first seen already over (its
+            // events came late) is history, not news.
+            return before is null ? null : emails.MembershipEnded(user.Email, user.DisplayName, creator.DisplayName, tier.Name,
+                subscription.EndedAt ?? subscription.CanceledAt ?? subscription.CurrentPeriodEnd,
+                lapsed: remote.CancellationDetails?.Reason == "payment_failed" || subscription.Status == StripeStatuses.Unpaid, page);
         }
 
         if (!Mrr.GivesAccess(subscription.Status))
@@ -329,16 +341,17 @@ public sealed class SubscriptionSync(
             return null;
         }
 
-        var page = links.Absolute($"/{creator.Handle}");
         switch (kind)
         {
+            case MembershipChangeKind.CancelScheduled:
+                return emails.CancelScheduled(user.Email, user.DisplayName, creator.DisplayName, tier.Name, subscription.CurrentPeriodEnd, page);
             case MembershipChangeKind.TrialStarted:
             case MembershipChangeKind.Started or MembershipChangeKind.Reactivated when subscription.TrialEnd is null:
                 return emails.Welcome(user.Email, user.DisplayName, creator.DisplayName, tier.Name, page, page);
             case MembershipChangeKind.PastDue:
                 var invoice = remote.LatestInvoice;
-                // Access lasts while Stripe retries; the last retry is the end of the grace period.
-                var graceEnds = invoice?.NextPaymentAttempt ?? subscription.CurrentPeriodStart.AddDays(7);
+                // Access lasts while Stripe retries: until its last retry, not its next one.
+                var graceEnds = subscription.CurrentPeriodStart.AddDays(billing.Value.PaymentRetryDays);
                 return emails.PaymentFailed(user.Email, user.DisplayName, creator.DisplayName, tier.Name,
                     invoice?.AmountDue ?? subscription.UnitAmountMinor, subscription.Currency, graceEnds, page);
             default:

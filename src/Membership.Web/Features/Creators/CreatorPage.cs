@@ -24,6 +24,9 @@ public sealed class CreatorPageViewModel
     /// <summary>The viewer has (or had) a subscription here, so the billing portal has something to show.</summary>
     public bool HasBilling { get; init; }
 
+    /// <summary>The viewer's membership in words (null for visitors and non-members).</summary>
+    public Domain.MembershipStanding? Standing { get; init; }
+
     /// <summary>The posts, newest first, as this viewer may see them.</summary>
     public FeedPage? Feed { get; init; }
 }
@@ -37,7 +40,7 @@ public sealed record TierCard(Tier Tier, int Members)
 }
 
 /// <summary>Builds the public page at <c>/{handle}</c>.</summary>
-public sealed class CreatorPageQuery(MembershipDbContext db)
+public sealed class CreatorPageQuery(MembershipDbContext db, Microsoft.Extensions.Options.IOptions<Infrastructure.BillingSettings> billing)
 {
     public async Task<CreatorPageViewModel?> LoadAsync(string handle, string? viewerId)
     {
@@ -57,15 +60,22 @@ public sealed class CreatorPageQuery(MembershipDbContext db)
             ? null
             : await db.Members.AsNoTracking().Include(m => m.Tier).SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == viewerId);
 
+        var subscription = membership is null
+            ? null
+            : await db.Subscriptions.AsNoTracking().Where(s => s.MemberId == membership.Id)
+                .OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).FirstOrDefaultAsync();
         return new CreatorPageViewModel
         {
+            Standing = membership is null or { Status: MemberStatus.Left }
+                ? null
+                : Domain.MembershipStanding.Of(membership, membership.Tier, subscription, creator.Currency, billing.Value.PaymentRetryDays),
             Creator = creator,
             Tiers = tiers.Select(t => new TierCard(t, counts.GetValueOrDefault(t.Id))).ToList(),
             FollowerCount = followers,
             IsOwner = viewerId is not null && viewerId == creator.UserId,
             IsSignedIn = viewerId is not null,
             ViewerMembership = membership is { Status: MemberStatus.Left } ? null : membership,
-            HasBilling = membership is not null && await db.Subscriptions.AnyAsync(s => s.MemberId == membership.Id),
+            HasBilling = subscription is not null,
         };
     }
 }

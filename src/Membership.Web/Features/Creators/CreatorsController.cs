@@ -141,6 +141,7 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
             IsSignedIn = model.IsSignedIn,
             ViewerMembership = model.ViewerMembership,
             HasBilling = model.HasBilling,
+            Standing = model.Standing,
             Feed = await posts.FeedAsync(model.Creator, viewer, page ?? 1),
         });
     }

@@ -5,7 +5,7 @@ namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
 /// The membership emails that always go, whatever the member's post-email choice: welcome to a
-/// tier, payment receipt, payment failed, yearly renewal reminder. Billing and the jobs send
+/// tier, payment receipt, payment failed, cancellation scheduled, membership ended, yearly renewal reminder. Billing and the jobs send
 /// them through the one <see cref="IEmailSender"/>.
 /// </summary>
 public sealed class TransactionalEmails(EmailTemplates templates)
@@ -35,6 +35,22 @@ public sealed class TransactionalEmails(EmailTemplates templates)
         {
             ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
             ["date"] = Date(renewsAt), ["portal"] = portalUrl,
+        });
+
+    public EmailMessage CancelScheduled(string to, string name, string creator, string tier, DateTime accessEnds, string creatorUrl) =>
+        templates.Render("cancel-scheduled", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["date"] = Date(accessEnds), ["url"] = creatorUrl,
+        });
+
+    /// <summary>The paid membership is over: <paramref name="lapsed"/> after payments that kept failing, else cancelled.</summary>
+    public EmailMessage MembershipEnded(string to, string name, string creator, string tier, DateTime endedAt, bool lapsed, string creatorUrl) =>
+        templates.Render("membership-ended", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["url"] = creatorUrl,
+            ["reason"] = lapsed
+                ? $"Your {tier} membership ended on {Date(endedAt)}: the payment still did not go through after the last try."
+                : $"Your {tier} membership ended on {Date(endedAt)}, as you cancelled it.",
         });
 
     private static string Date(DateTime utc) => utc.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
