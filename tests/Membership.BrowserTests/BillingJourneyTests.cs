@@ -44,6 +44,12 @@ public sealed class BillingJourneyTests(PublishedSite site, ITestOutputHelper ou
         await firstPage.SignUpAndConfirmAsync(Site, first);
         await firstPage.SignInAsync(first);
         await JoinAsync(firstPage, handle, "Supporter");
+        await firstPage.GotoAsync($"/{handle}");
+        await Expect(firstPage.Locator("[data-test=membership-state]")).ToContainTextAsync("You are a member: Supporter, $5.00 a month.");
+        await Site.ScreenshotAsync(firstPage, "creator-page-member");
+        await firstPage.GotoAsync("/account/memberships");
+        await Expect(firstPage.Locator("[data-test=membership-headline]")).ToHaveTextAsync("You are a member: Supporter, $5.00 a month.");
+        await Site.ScreenshotAsync(firstPage, "your-memberships");
 
         // The site goes down and comes back (killed, not stopped): the emulator's customers, prices
         // and subscriptions, and its port, are all still there.

@@ -57,6 +57,9 @@ public sealed partial class PublishedSite : IAsyncLifetime
         {
             await page.SetViewportSizeAsync(width, height);
             await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{name}-{width}.png"), FullPage = true });
+            // Nothing may make the page itself scroll sideways (a wide table scrolls inside its card).
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{name} is {overflow} px wider than a {width} px screen");
         }
 
         if (size is not null)
