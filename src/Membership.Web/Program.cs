@@ -202,6 +202,7 @@ if (configuration.GetValue("Database:MigrateOnStartup", true))
 }
 
 JobsSetup.RegisterRecurringJobs(app.Services);
+app.WarnWhenListeningOnPlainHttp(requireHttps, security);
 
 if (security.KnownProxies.Length > 0)
 {
