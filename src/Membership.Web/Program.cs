@@ -28,7 +28,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Razor;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the application's folder, not the current directory (SiteContentRoot).
+var builder = WebApplication.CreateBuilder(SiteContentRoot.Options(args));
 var configuration = builder.Configuration;
 var environment = builder.Environment;
 var security = configuration.GetSection("Security").Get<SecuritySettings>() ?? new SecuritySettings();
@@ -211,6 +212,7 @@ if (configuration.GetValue("Database:MigrateOnStartup", true))
 }
 
 JobsSetup.RegisterRecurringJobs(app.Services);
+app.WarnWhenListeningOnPlainHttp(requireHttps, security);
 
 if (security.KnownProxies.Length > 0)
 {

@@ -18,7 +18,10 @@ public sealed class PublishedSiteCollection : ICollectionFixture<PublishedSite>
 /// <summary>
 /// The site as it ships: the published <c>Membership.Web.dll</c> run with <c>dotnet</c> on a free
 /// loopback port (Production settings, a fresh SQLite data folder and mail pickup folder), and a
-/// headless Chromium driven by Playwright.
+/// headless Chromium driven by Playwright. The site and its commands are started from an
+/// unrelated empty folder (<see cref="WorkingDirectory"/>), as a service manager starts them
+/// (systemd's default is <c>/</c>): the site must find its settings, styles and email templates
+/// in its own folder, not in the current one.
 /// </summary>
 /// <remarks>
 /// <c>MEMBERSHIP_PUBLISH_DIR</c> names an existing publish folder; without it the fixture runs
@@ -82,6 +85,9 @@ public sealed partial class PublishedSite : IAsyncLifetime
 
     public string DataDirectory => Path.Combine(_root, "data");
 
+    /// <summary>The current directory the site and its commands start in: empty, and neither the publish folder nor the data folder.</summary>
+    public string WorkingDirectory => Path.Combine(_root, "elsewhere");
+
     /// <summary>The site's email pickup folder: one .eml file per message sent.</summary>
     public string MailDirectory => Path.Combine(_root, "mail");
 
@@ -113,6 +119,7 @@ public sealed partial class PublishedSite : IAsyncLifetime
         {
             Directory.CreateDirectory(DataDirectory);
             Directory.CreateDirectory(MailDirectory);
+            Directory.CreateDirectory(WorkingDirectory);
             PublishDirectory = await FindOrPublishAsync();
             var port = FreeLoopbackPort();
             BaseUrl = $"http://127.0.0.1:{port}";
@@ -293,12 +300,12 @@ public sealed partial class PublishedSite : IAsyncLifetime
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = PublishDirectory,
+            WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("Membership.Web.dll");
+        start.ArgumentList.Add(Path.Combine(PublishDirectory, "Membership.Web.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -327,12 +334,12 @@ public sealed partial class PublishedSite : IAsyncLifetime
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = PublishDirectory,
+            WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("Membership.Web.dll");
+        start.ArgumentList.Add(Path.Combine(PublishDirectory, "Membership.Web.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(BaseUrl);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -36,15 +36,25 @@ public sealed class MagicLinkTests(SiteFixture site) : IClassFixture<SiteFixture
     }
 
     [Fact]
-    public async Task MagicLink_UnknownEmail_AnswersTheSameAndSendsNothing()
+    public async Task MagicLink_UnknownEmail_AnswersTheSameAndTellsTheAddressItHasNoAccount()
     {
         using var browser = site.CreateBrowser();
-        var email = Unique.Email("nobody");
+        var member = Unique.Email("member");
+        var nobody = Unique.Email("nobody");
+        await browser.RegisterAsync(member);
 
-        var page = await browser.SubmitAsync("/account/magic-link", "/account/magic-link", new Dictionary<string, string> { ["Email"] = email });
+        var known = await browser.SubmitAsync("/account/magic-link", "/account/magic-link", new Dictionary<string, string> { ["Email"] = member });
+        var unknown = await browser.SubmitAsync("/account/magic-link", "/account/magic-link", new Dictionary<string, string> { ["Email"] = nobody });
 
-        Assert.Contains("a sign-in link is on its way", page.Html);
-        Assert.Equal(0, await site.EmailsToAsync(email));
+        Assert.Equal(HttpStatusCode.OK, unknown.Status);
+        Assert.Equal(known.Status, unknown.Status);
+        Assert.Equal(known.VisibleText(member), unknown.VisibleText(nobody));
+        Assert.Contains("a sign-in link is on its way", unknown.Html);
+        site.Mailbox.WaitFor(member, "Your sign-in link");
+        var answer = site.Mailbox.WaitFor(nobody, "No account uses this email address");
+        Assert.Contains("asked Membership for a sign-in link for this email address, but no account uses it", answer.TextBody);
+        Assert.Contains("http://localhost/account/sign-up", answer.TextBody);
+        Assert.False(await site.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == nobody)));
     }
 
     [Fact]

@@ -40,14 +40,23 @@ public sealed class PasswordResetTests(SiteFixture site) : IClassFixture<SiteFix
     }
 
     [Fact]
-    public async Task ForgotPassword_UnknownEmail_AnswersTheSameAndSendsNothing()
+    public async Task ForgotPassword_UnknownEmail_AnswersTheSameAndTellsTheAddressItHasNoAccount()
     {
         using var browser = site.CreateBrowser();
-        var email = Unique.Email("ghost");
+        var member = Unique.Email("member");
+        var ghost = Unique.Email("ghost");
+        await browser.RegisterAsync(member);
 
-        var page = await browser.SubmitAsync("/account/forgot-password", "/account/forgot-password", new Dictionary<string, string> { ["Email"] = email });
+        var known = await browser.SubmitAsync("/account/forgot-password", "/account/forgot-password", new Dictionary<string, string> { ["Email"] = member });
+        var unknown = await browser.SubmitAsync("/account/forgot-password", "/account/forgot-password", new Dictionary<string, string> { ["Email"] = ghost });
 
-        Assert.Contains("a link to choose a new password is on its way", page.Html);
-        Assert.Equal(0, await site.EmailsToAsync(email));
+        Assert.Equal(HttpStatusCode.OK, unknown.Status);
+        Assert.Equal(known.Status, unknown.Status);
+        Assert.Equal(known.VisibleText(member), unknown.VisibleText(ghost));
+        Assert.Contains("a link to choose a new password is on its way", unknown.Html);
+        site.Mailbox.WaitFor(member, "Reset your password");
+        var answer = site.Mailbox.WaitFor(ghost, "No account uses this email address");
+        Assert.Contains("asked Membership for a link to choose a new password for this email address, but no account uses it", answer.TextBody);
+        Assert.Equal(1, await site.EmailsToAsync(ghost));
     }
 }

@@ -39,10 +39,51 @@ public sealed class SignInTests(SiteFixture site) : IClassFixture<SiteFixture>
         var page = await browser.SignInAsync(email, Passwords.Good);
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        Assert.Contains("this account is locked for 15 minutes", page.Text);
+        Assert.Contains("That email and password do not match an account.", page.Text);
+        Assert.Contains("After 5 wrong passwords in a row, password sign-in pauses for 15 minutes", page.Text);
         var lockoutEnd = await site.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.LockoutEnd).SingleAsync());
         Assert.NotNull(lockoutEnd);
         Assert.True(lockoutEnd > DateTimeOffset.UtcNow.AddMinutes(14));
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownUnconfirmedOrLockedAddress_AnswersAsAWrongPassword()
+    {
+        using var browser = site.CreateBrowser();
+        var wrongPassword = Unique.Email("wrong");
+        var unknown = Unique.Email("unknown");
+        var unconfirmed = Unique.Email("unconfirmed");
+        var locked = Unique.Email("locked");
+        await browser.RegisterAsync(wrongPassword);
+        await browser.SignUpAsync(unconfirmed);
+        await browser.RegisterAsync(locked);
+        using (var attacker = site.CreateBrowser())
+        {
+            for (var attempt = 1; attempt <= 5; attempt++)
+            {
+                await attacker.SignInAsync(locked, "wrong password " + attempt);
+            }
+        }
+
+        using var visitor = site.CreateBrowser();
+        var expected = await visitor.SignInAsync(wrongPassword, "not the password");
+        // The right password of an unconfirmed or a locked account says no more than a wrong one.
+        var answers = new Dictionary<string, Page>
+        {
+            [unknown] = await visitor.SignInAsync(unknown, Passwords.Good),
+            [unconfirmed] = await visitor.SignInAsync(unconfirmed, Passwords.Good),
+            [locked] = await visitor.SignInAsync(locked, Passwords.Good),
+        };
+
+        Assert.Equal(HttpStatusCode.OK, expected.Status);
+        Assert.Contains("That email and password do not match an account.", expected.Text);
+        foreach (var (email, page) in answers)
+        {
+            Assert.Equal(expected.Status, page.Status);
+            Assert.Equal(expected.VisibleText(wrongPassword), page.VisibleText(email));
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, (await visitor.GetAsync("/account/settings")).Status);
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 using System.Net;
+using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Membership.Tests.Account;
 
@@ -47,21 +50,80 @@ public sealed class SignUpTests(SiteFixture site) : IClassFixture<SiteFixture>
     }
 
     [Fact]
-    public async Task SignUp_EmailAlreadyUsed_ShowsMessageAndKeepsOneAccount()
+    public async Task SignUp_AddressWithAccount_AnswersAsForANewAddressAndTellsTheOwner()
+    {
+        using var browser = site.CreateBrowser();
+        var owner = Unique.Email("owner");
+        var newcomer = Unique.Email("newcomer");
+        await browser.RegisterAsync(owner);
+
+        var taken = await SignUpAsync(browser, owner.ToUpperInvariant(), "Someone Else", "another passphrase");
+        var free = await SignUpAsync(browser, newcomer, "Someone Else", "another passphrase");
+
+        Assert.Equal(HttpStatusCode.OK, taken.Status);
+        Assert.Equal(free.Status, taken.Status);
+        Assert.Equal(free.VisibleText(newcomer), taken.VisibleText(owner));
+        Assert.Contains("Check your email", taken.Html);
+
+        // The owner hears of it, with the way back in; the account is untouched.
+        var told = site.Mailbox.WaitFor(owner, "You already have an account");
+        Assert.Contains("tried to create a Membership account with this email address", told.TextBody);
+        Assert.Contains("http://localhost/account/sign-in", told.TextBody);
+        Assert.Contains("http://localhost/account/forgot-password", told.TextBody);
+        Assert.Empty(site.Mailbox.To(owner).Where(m => m.Subject == "Confirm your email").Skip(1));
+        Assert.Equal(1, await site.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedEmail == owner.ToUpperInvariant())));
+        using var fresh = site.CreateBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await fresh.SignInAsync(owner, "another passphrase")).Status);
+        Assert.Equal(HttpStatusCode.Redirect, (await fresh.SignInAsync(owner, Passwords.Good)).Status);
+    }
+
+    [Fact]
+    public async Task ResendConfirmation_FromSignInPage_SendsANewLinkThatConfirms()
     {
         using var browser = site.CreateBrowser();
         var email = Unique.Email();
         await browser.SignUpAsync(email);
+        site.Mailbox.WaitFor(email, "Confirm your email");
 
-        var page = await browser.SubmitAsync("/account/sign-up", "/account/sign-up", new Dictionary<string, string>
+        var refused = await browser.SignInAsync(email);
+        Assert.Contains("Send the confirmation email again", refused.Html);
+        var page = await browser.SubmitAsync("/account/sign-in", "/account/resend-confirmation", new Dictionary<string, string> { ["Email"] = email });
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("Check your email", page.Html);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (site.Mailbox.To(email).Count(m => m.Subject == "Confirm your email") < 2 && DateTime.UtcNow < deadline)
         {
-            ["DisplayName"] = "Again",
-            ["Email"] = email.ToUpperInvariant(),
-            ["Password"] = Passwords.Good,
-        });
+            await Task.Delay(20);
+        }
 
-        Assert.Contains("An account with this email already exists", page.Text);
-        Assert.Equal(1, await site.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedEmail == email.ToUpperInvariant())));
+        Assert.Equal(2, site.Mailbox.To(email).Count(m => m.Subject == "Confirm your email"));
+        await browser.ConfirmEmailAsync(email);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.SignInAsync(email)).Status);
+    }
+
+    [Fact]
+    public async Task ResendConfirmation_UnknownOrConfirmedAddress_AnswersAsForAnUnconfirmedOne()
+    {
+        using var browser = site.CreateBrowser();
+        var unconfirmed = Unique.Email("unconfirmed");
+        var confirmed = Unique.Email("confirmed");
+        var unknown = Unique.Email("unknown");
+        await browser.SignUpAsync(unconfirmed);
+        await browser.RegisterAsync(confirmed);
+
+        var pages = new Dictionary<string, Page>();
+        foreach (var email in new[] { unconfirmed, confirmed, unknown })
+        {
+            pages[email] = await browser.SubmitAsync("/account/resend-confirmation", "/account/resend-confirmation", new Dictionary<string, string> { ["Email"] = email });
+        }
+
+        Assert.All(pages.Values, p => Assert.Equal(HttpStatusCode.OK, p.Status));
+        Assert.Equal(pages[unconfirmed].VisibleText(unconfirmed), pages[confirmed].VisibleText(confirmed));
+        Assert.Equal(pages[unconfirmed].VisibleText(unconfirmed), pages[unknown].VisibleText(unknown));
+        Assert.Contains("already confirmed", site.Mailbox.WaitFor(confirmed, "Your email address is already confirmed").TextBody);
+        Assert.Contains("a new confirmation link for this email address, but no account uses it", site.Mailbox.WaitFor(unknown, "No account uses this email address").TextBody);
+        Assert.False(await site.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == unknown)));
     }
 
     [Fact]
@@ -78,7 +140,8 @@ public sealed class SignUpTests(SiteFixture site) : IClassFixture<SiteFixture>
 
         var before = await browser.SignInAsync(email);
         Assert.Equal(HttpStatusCode.OK, before.Status);
-        Assert.Contains("Confirm your email address first", before.Text);
+        Assert.Contains("That email and password do not match an account.", before.Text);
+        Assert.Contains("Signed up but not confirmed yet?", before.Text);
 
         await browser.ConfirmEmailAsync(email);
         var after = await browser.SignInAsync(email);
@@ -86,6 +149,14 @@ public sealed class SignUpTests(SiteFixture site) : IClassFixture<SiteFixture>
         var settings = await browser.GetAsync("/account/settings");
         Assert.Contains(email, settings.Html);
     }
+
+    private static Task<Page> SignUpAsync(TestBrowser browser, string email, string name, string password) =>
+        browser.SubmitAsync("/account/sign-up", "/account/sign-up", new Dictionary<string, string>
+        {
+            ["DisplayName"] = name,
+            ["Email"] = email,
+            ["Password"] = password,
+        });
 
     [Fact]
     public async Task ConfirmEmail_TamperedCode_IsRefused()
@@ -99,6 +170,80 @@ public sealed class SignUpTests(SiteFixture site) : IClassFixture<SiteFixture>
 
         Assert.Contains("This link does not work", page.Html);
         Assert.False(await site.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.EmailConfirmed).SingleAsync()));
+    }
+}
+
+/// <summary>What a form writes and the email it sends are stored together: a site whose outbox insert fails for one address.</summary>
+public sealed class AccountEmailAtomicityTests
+{
+    [Fact]
+    public async Task SignUp_ConfirmationEmailCannotBeStored_LeavesNoAccountAndTheAddressFree()
+    {
+        var email = Unique.Email("unlucky");
+        var fault = new FailingOutboxInsert(email);
+        await using var site = new MembershipFactory { TestServices = services => services.AddSingleton<IInterceptor>(fault) };
+        using var browser = site.CreateBrowser();
+
+        var failed = await SignUpAsync(browser, email);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.Status);
+        Assert.True(fault.Failures > 0);
+        Assert.False(await site.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
+        Assert.Equal(0, await site.EmailsToAsync(email));
+
+        // Nothing half-made stands in the way: the same sign-up, once the outbox works, makes the account.
+        fault.Armed = false;
+        var again = await SignUpAsync(browser, email);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        await browser.ConfirmEmailAsync(email);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.SignInAsync(email)).Status);
+    }
+
+    [Fact]
+    public async Task MagicLink_EmailCannotBeStored_LeavesNoToken()
+    {
+        var email = Unique.Email("unlucky");
+        var fault = new FailingOutboxInsert(email) { Armed = false };
+        await using var site = new MembershipFactory { TestServices = services => services.AddSingleton<IInterceptor>(fault) };
+        using var browser = site.CreateBrowser();
+        await browser.RegisterAsync(email);
+        fault.Armed = true;
+
+        var failed = await browser.SubmitAsync("/account/magic-link", "/account/magic-link", new Dictionary<string, string> { ["Email"] = email });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.Status);
+        Assert.True(fault.Failures > 0);
+        Assert.False(await site.WithDbAsync(db => db.MagicLinkTokens.AnyAsync()));
+    }
+
+    private static Task<Page> SignUpAsync(TestBrowser browser, string email) =>
+        browser.SubmitAsync("/account/sign-up", "/account/sign-up", new Dictionary<string, string>
+        {
+            ["DisplayName"] = "Unlucky",
+            ["Email"] = email,
+            ["Password"] = Passwords.Good,
+        });
+
+    /// <summary>Fault seam: while <see cref="Armed"/>, a save that adds an outbox email to the address fails.</summary>
+    private sealed class FailingOutboxInsert(string address) : SaveChangesInterceptor
+    {
+        private int _failures;
+
+        public volatile bool Armed = true;
+
+        public int Failures => _failures;
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            var adding = eventData.Context!.ChangeTracker.Entries<OutboxEmail>().Any(e => e.State == EntityState.Added && e.Entity.To == address);
+            if (Armed && adding)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new DbUpdateException("The outbox insert failed (test fault).");
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 }
 

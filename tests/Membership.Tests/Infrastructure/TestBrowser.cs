@@ -197,6 +197,18 @@ public sealed record Page(HttpResponseMessage Response, string Html)
 
     /// <summary>The page's text with HTML entities decoded, for matching messages that contain quotes.</summary>
     public string Text => WebUtility.HtmlDecode(Html);
+
+    /// <summary>
+    /// What a person reads on the page: the text without tags (so without hidden fields and their
+    /// per-request tokens), whitespace collapsed, and <paramref name="address"/> (the email typed,
+    /// which the page repeats) written <c>{email}</c>, to compare the answers for two addresses.
+    /// </summary>
+    public string VisibleText(string address)
+    {
+        var withoutTags = Regex.Replace(Html, "<[^>]*>", " ");
+        var text = Regex.Replace(WebUtility.HtmlDecode(withoutTags), @"\s+", " ").Trim();
+        return text.Replace(address, "{email}", StringComparison.OrdinalIgnoreCase);
+    }
 }
 
 public static class Passwords

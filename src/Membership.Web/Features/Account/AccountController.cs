@@ -47,17 +47,20 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         return View(confirmed);
     }
 
+    [HttpGet("resend-confirmation")]
+    public IActionResult ResendConfirmation() => View(new ResendConfirmationRequest());
+
     [HttpPost("resend-confirmation")]
     [EnableRateLimiting(AuthRateLimiting.Policy)]
-    public async Task<IActionResult> ResendConfirmation(string? email, [FromServices] AccountEmails accountEmails)
+    public async Task<IActionResult> ResendConfirmation(ResendConfirmationRequest request, [FromServices] SignUpHandler handler)
     {
-        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
-        if (user is not null && !user.EmailConfirmed)
+        if (!ModelState.IsValid)
         {
-            await accountEmails.SendConfirmationAsync(user);
+            return View(request);
         }
 
-        return View("CheckEmail", new CheckEmailViewModel(email?.Trim() ?? "", CheckEmailReason.Confirm));
+        await handler.ResendConfirmationAsync(request);
+        return View("CheckEmail", new CheckEmailViewModel(request.Email.Trim(), CheckEmailReason.Confirm));
     }
 
     [HttpGet("sign-in")]
@@ -72,14 +75,14 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
             return View(request);
         }
 
-        var (outcome, errors) = await handler.HandleAsync(request);
-        if (outcome == SignInOutcome.SignedIn)
+        var errors = await handler.HandleAsync(request);
+        if (!errors.Any)
         {
             return LocalRedirectOrHome(request.ReturnUrl);
         }
 
         errors.CopyTo(ModelState);
-        ViewData["ShowResendConfirmation"] = outcome == SignInOutcome.EmailNotConfirmed;
+        ViewData["SignInFailed"] = true;
         request.Password = "";
         return View(request);
     }

@@ -23,22 +23,29 @@ public sealed class MagicLinkRequest
 
 /// <summary>
 /// Password-less sign-in, as Ghost members use: a one-time link by email. The answer is the
-/// same whether or not the address has an account, so the form tells nobody who is a user.
+/// same whether or not the address has an account (one without gets an email saying so), after
+/// the same work (one save holding the email, and the token it carries), so the form tells
+/// nobody who is a user.
 /// </summary>
 public sealed class MagicLinkHandler(
     MembershipDbContext db,
     UserManager<AppUser> users,
     EmailTemplates templates,
-    IEmailSender sender,
+    AccountEmails accountEmails,
+    OutboxEmailSender outbox,
     PublicLinks links,
     IOptions<SecuritySettings> security,
     TimeProvider clock)
 {
     public async Task SendAsync(MagicLinkRequest request)
     {
-        var user = await users.FindByEmailAsync(request.Email.Trim());
+        var email = request.Email.Trim();
+        var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
+            var answer = outbox.Stage(db, accountEmails.NoAccount(email, AccountEmails.AskedForSignInLink));
+            await db.SaveChangesAsync();
+            outbox.Notify([answer]);
             return;
         }
 
@@ -51,11 +58,12 @@ public sealed class MagicLinkHandler(
             CreatedAt = now,
             ExpiresAt = now.AddMinutes(security.Value.MagicLinkMinutes),
         });
-        await db.SaveChangesAsync();
-
         var returnUrl = string.IsNullOrEmpty(request.ReturnUrl) ? "" : $"&returnUrl={Uri.EscapeDataString(request.ReturnUrl)}";
         var link = links.Absolute($"account/magic?token={token}{returnUrl}");
-        await sender.SendAsync(templates.MagicLink(user.Email!, user.DisplayName, link, security.Value.MagicLinkMinutes));
+        // The token and the email carrying it are stored together, or neither.
+        var staged = outbox.Stage(db, templates.MagicLink(user.Email!, user.DisplayName, link, security.Value.MagicLinkMinutes));
+        await db.SaveChangesAsync();
+        outbox.Notify([staged]);
     }
 
     /// <summary>

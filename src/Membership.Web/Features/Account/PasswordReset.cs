@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.Identity;
 
 namespace Membership.Web.Features.Account;
@@ -27,16 +28,21 @@ public sealed class ResetPasswordRequest
     public string Password { get; set; } = "";
 }
 
-/// <summary>Forgot / reset password. Like the magic link, the forgot form never reveals whether an account exists.</summary>
-public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails, AdminRole adminRole)
+/// <summary>
+/// Forgot / reset password. Like the magic link, the forgot form never reveals whether an account
+/// exists: either way it stores one email (the reset link, or "no account uses this address").
+/// The reset token is not stored (Identity signs it), so the email is the only write.
+/// </summary>
+public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails, IEmailSender sender, AdminRole adminRole)
 {
     public async Task SendAsync(ForgotPasswordRequest request)
     {
-        var user = await users.FindByEmailAsync(request.Email.Trim());
-        if (user is not null)
-        {
-            await accountEmails.SendPasswordResetAsync(user);
-        }
+        var email = request.Email.Trim();
+        var user = await users.FindByEmailAsync(email);
+        var message = user is null
+            ? accountEmails.NoAccount(email, AccountEmails.AskedForPasswordReset)
+            : await accountEmails.PasswordResetAsync(user);
+        await sender.SendAsync(message);
     }
 
     public async Task<Errors> ResetAsync(ResetPasswordRequest request)

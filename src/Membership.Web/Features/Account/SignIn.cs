@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Membership.Data.Entities;
 using Membership.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 
 namespace Membership.Web.Features.Account;
 
@@ -22,39 +21,39 @@ public sealed class SignInRequest
     public string? ReturnUrl { get; set; }
 }
 
-/// <summary>How a password sign-in went, so the page can say what to do next.</summary>
-public enum SignInOutcome
+/// <summary>
+/// Password sign-in; every failure counts towards the lockout. A failure gives one answer,
+/// whatever the cause (no account, a wrong password, an unconfirmed address, a locked account),
+/// after the same work (a password hash checked), so the form tells nobody who has an account
+/// or in what state; the page's help covers each case.
+/// </summary>
+public sealed class SignInHandler(SignInManager<AppUser> signIn, UserManager<AppUser> users)
 {
-    SignedIn,
-    WrongCredentials,
-    LockedOut,
-    EmailNotConfirmed,
-}
+    public const string Refused = "That email and password do not match an account.";
 
-/// <summary>Password sign-in; every failure counts towards the lockout.</summary>
-public sealed class SignInHandler(SignInManager<AppUser> signIn, IOptions<SecuritySettings> security)
-{
-    public async Task<(SignInOutcome Outcome, Errors Errors)> HandleAsync(SignInRequest request)
+    private static string? _standInHash;
+
+    /// <summary>No errors when signed in.</summary>
+    public async Task<Errors> HandleAsync(SignInRequest request)
     {
-        var result = await signIn.PasswordSignInAsync(request.Email.Trim(), request.Password, request.RememberMe, lockoutOnFailure: true);
+        var user = await users.FindByNameAsync(request.Email.Trim());
+        var result = user is null
+            ? SignInResult.Failed
+            : await signIn.PasswordSignInAsync(user, request.Password, request.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            return (SignInOutcome.SignedIn, Errors.None);
+            return Errors.None;
         }
 
-        if (result.IsLockedOut)
+        if (user is null || result.IsNotAllowed || result.IsLockedOut)
         {
-            return (SignInOutcome.LockedOut, new Errors().Add("",
-                $"Too many failed attempts: this account is locked for {security.Value.LockoutMinutes} minutes. " +
-                "You can still sign in with an email link, or reset your password."));
+            // Identity answered without checking the password (no account, unconfirmed, locked):
+            // check it against a stand-in, so this failure takes as long as a wrong password.
+            var standIn = new AppUser();
+            _standInHash ??= users.PasswordHasher.HashPassword(standIn, Guid.NewGuid().ToString());
+            users.PasswordHasher.VerifyHashedPassword(standIn, _standInHash, request.Password);
         }
 
-        if (result.IsNotAllowed)
-        {
-            return (SignInOutcome.EmailNotConfirmed, new Errors().Add("",
-                "Confirm your email address first: follow the link we sent you, or ask for a new one below."));
-        }
-
-        return (SignInOutcome.WrongCredentials, new Errors().Add("", "That email and password do not match an account."));
+        return new Errors().Add("", Refused);
     }
 }

@@ -1,4 +1,6 @@
 using Membership.Data;
+using Membership.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,7 +23,18 @@ public sealed class HomeController(MembershipDbContext db) : Controller
     // Re-executed with the failed request's method: a failed POST must still get its 500 page, not an antiforgery 400.
     [IgnoreAntiforgeryToken]
     [Route("error")]
-    public IActionResult Error() => View(new ErrorViewModel(500));
+    public IActionResult Error()
+    {
+        if (PlainHttp.IsCause(HttpContext, HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error))
+        {
+            // Not the site failing: HTTPS is required and this request came over plain HTTP. Say what to set.
+            var page = View("PlainHttp");
+            page.StatusCode = StatusCodes.Status400BadRequest;
+            return page;
+        }
+
+        return View(new ErrorViewModel(500));
+    }
 
     /// <summary>The friendly page for empty 4xx/5xx responses (status code pages re-execute here).</summary>
     [IgnoreAntiforgeryToken]
