@@ -5,8 +5,12 @@ using Stripe;
 namespace Membership.Tests.Billing;
 
 /// <summary>The fan reads their membership in words on the creator's page and on "Your memberships", through its whole life.</summary>
-public sealed class MembershipStandingTests
+public sealed partial class MembershipStandingTests
 {
+    /// <summary>Enum and Stripe names that must never reach a page.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(CancelScheduled|PastDue|TrialStarted|ChangedTier|Reactivated|subscription_cycle|subscription_create|subscription_update|past_due)\b")]
+    private static partial System.Text.RegularExpressions.Regex CodeNames();
+
     [Fact]
     public async Task CancelResumeCancelEnd_PageAndYourMemberships_SayWhatIsTrue()
     {
@@ -27,6 +31,16 @@ public sealed class MembershipStandingTests
         Assert.Contains("Your Bronze membership is cancelled: it ends on 10 February 2026.", page.Text);
         Assert.Contains("You keep access until then.", page.Text);
         Assert.Contains("Your Bronze membership is cancelled", (await fan.Browser.GetAsync("/account/memberships")).Text);
+
+        // The creator reads the same state in the same words on the roster and on the member's page, never a code name.
+        var memberId = (await fan.MemberAsync(creator))!.Id;
+        var roster = await creator.Browser.GetAsync("/creator/members?status=cancelling");
+        Assert.Contains(fan.Email, roster.Html);
+        var memberPage = await creator.Browser.GetAsync($"/creator/members/{memberId}");
+        Assert.Contains("data-test=\"member-status\">cancelling<", memberPage.Html);
+        Assert.Contains("cancellation scheduled", memberPage.Text);
+        Assert.Contains("(first payment)", memberPage.Text);
+        Assert.DoesNotMatch(CodeNames(), memberPage.Text);
 
         var resumed = await fan.Browser.SubmitAsync("/" + creator.Handle, $"/{creator.Handle}/membership/resume", []);
         Assert.Equal(HttpStatusCode.Redirect, resumed.Status);

@@ -144,7 +144,8 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         var history = await db.MembershipChanges.AsNoTracking().Where(c => c.MemberId == id).OrderByDescending(c => c.OccurredAt).ThenByDescending(c => c.Id).ToListAsync(cancellationToken);
         var payments = await db.Payments.AsNoTracking().Include(p => p.Refunds).Where(p => p.MemberId == id).OrderByDescending(p => p.PaidAt).ToListAsync(cancellationToken);
         var tierNames = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
-        return View(new MemberViewModel(creator, member, history, payments, tierNames));
+        var cancelling = await db.Subscriptions.AnyAsync(s => s.MemberId == id && s.CancelAtPeriodEnd && (s.Status == "active" || s.Status == "trialing"), cancellationToken);
+        return View(new MemberViewModel(creator, member, history, payments, tierNames, cancelling));
     }
 
     [HttpPost("{id:int}/notes")]
@@ -246,4 +247,4 @@ public sealed record ImportViewModel(ImportRequest Form, List<Tier> Tiers, Impor
 
 public sealed record RosterViewModel(Creator Creator, RosterFilter Filter, RosterPage Page, List<Tier> Tiers);
 
-public sealed record MemberViewModel(Creator Creator, Member Member, List<MembershipChange> History, List<Payment> Payments, Dictionary<int, string> TierNames);
+public sealed record MemberViewModel(Creator Creator, Member Member, List<MembershipChange> History, List<Payment> Payments, Dictionary<int, string> TierNames, bool Cancelling);
