@@ -31,7 +31,13 @@ public sealed class DemoDashboardTests(PublishedSite site, ITestOutputHelper out
         await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
         Output.WriteLine($"Screenshot: {shot}");
 
+        await Site.ScreenshotAsync(page, "dashboard-all");
+        await page.GotoAsync("/creator/dashboard?range=12");
+        await Expect(page.Locator("#dashboard-charts")).ToHaveAttributeAsync("data-rendered", "true");
+        await Site.ScreenshotAsync(page, "dashboard-12-months");
+
         await page.GotoAsync("/creator/members");
+        await Site.ScreenshotAsync(page, "roster");
         var total = int.Parse(await page.Locator("[data-test=roster-total]").InnerTextAsync());
         Assert.True(total >= 400, $"roster total {total}");
         await Expect(page.Locator("[data-test=roster-row]")).ToHaveCountAsync(50);
