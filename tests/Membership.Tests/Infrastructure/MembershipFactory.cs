@@ -17,6 +17,14 @@ public class MembershipFactory : WebApplicationFactory<Program>
     private readonly bool _ownsDatabase;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("membership-test-data-").FullName;
 
+    static MembershipFactory()
+    {
+        // Each host would watch its settings files for changes (one inotify instance apiece), and
+        // a suite holds dozens of hosts at once: past the machine's limit (128 per user, shared
+        // with anything else running) a host fails to start. Tests never change the files.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+    }
+
     public MembershipFactory()
         : this(null)
     {
