@@ -154,6 +154,7 @@ builder.Services.AddScoped<CreatorProfileHandler>();
 builder.Services.AddScoped<CreatorPageQuery>();
 builder.Services.AddScoped<FollowHandler>();
 builder.Services.AddScoped<SaveTierHandler>();
+builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<TierCommands>();
 builder.Services.AddSingleton<PostRenderer>();
 builder.Services.AddScoped<Entitlement>();
