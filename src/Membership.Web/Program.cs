@@ -111,7 +111,11 @@ builder.Services.Configure<CookieTempDataProviderOptions>(options =>
     options.Cookie.SecurePolicy = cookieSecurity;
 });
 
-builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+builder.Services.AddControllersWithViews(options =>
+{
+    options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+    options.Filters.Add(new FormChecksFilter());
+});
 builder.Services.Configure<RazorViewEngineOptions>(options =>
 {
     // Feature folders: a controller's views sit beside it in Features/<Feature>/.
@@ -150,11 +154,11 @@ builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
 builder.Services.AddScoped<PersonalDataHandler>();
+builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<CreatorProfileHandler>();
 builder.Services.AddScoped<CreatorPageQuery>();
 builder.Services.AddScoped<FollowHandler>();
 builder.Services.AddScoped<SaveTierHandler>();
-builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<TierCommands>();
 builder.Services.AddSingleton<PostRenderer>();
 builder.Services.AddScoped<Entitlement>();
@@ -210,7 +214,14 @@ if (security.KnownProxies.Length > 0)
 
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/error");
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/error",
+        // A form over the limits is a 400 and a database in trouble a 503, with the reason (HomeController.Error).
+        StatusCodeSelector = exception => RequestFailures.Classify(exception)?.StatusCode ?? StatusCodes.Status500InternalServerError,
+        // The visitor's bad input is not the site's error: not logged as one (a database in trouble still is).
+        SuppressDiagnosticsCallback = context => RequestFailures.Classify(context.Exception) is { StatusCode: < 500 },
+    });
 }
 
 if (requireHttps)
