@@ -118,6 +118,7 @@ builder.Services.AddControllersWithViews(options =>
     options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
     // Every form's one-time key: a double click or a resent form does the work once.
     options.Filters.Add<Membership.Web.Infrastructure.Forms.SubmissionKeyFilter>();
+    options.Filters.Add(new FormChecksFilter());
 });
 builder.Services.AddScoped<Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup>();
 builder.Services.Configure<RazorViewEngineOptions>(options =>
@@ -158,6 +159,7 @@ builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
 builder.Services.AddScoped<PersonalDataHandler>();
+builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<CreatorProfileHandler>();
 builder.Services.AddScoped<CreatorPageQuery>();
 builder.Services.AddScoped<FollowHandler>();
@@ -221,7 +223,14 @@ if (security.KnownProxies.Length > 0)
 
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/error");
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/error",
+        // A form over the limits is a 400 and a database in trouble a 503, with the reason (HomeController.Error).
+        StatusCodeSelector = exception => RequestFailures.Classify(exception)?.StatusCode ?? StatusCodes.Status500InternalServerError,
+        // The visitor's bad input is not the site's error: not logged as one (a database in trouble still is).
+        SuppressDiagnosticsCallback = context => RequestFailures.Classify(context.Exception) is { StatusCode: < 500 },
+    });
 }
 
 if (requireHttps)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Membership.Data.Entities;
 using Membership.Tests.Billing;
+using Membership.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Stripe;
 
@@ -48,5 +49,20 @@ public sealed class PersonalDataTests
         var signIn = await fan.Browser.SignInAsync(fan.Email);
         Assert.NotEqual(HttpStatusCode.Redirect, signIn.Status);
         Assert.Equal(HttpStatusCode.Redirect, (await fan.Browser.GetAsync("/account/data.json")).Status); // signed out
+    }
+
+    [Fact]
+    public async Task Download_IsNeverCached()
+    {
+        await using var site = new MembershipFactory();
+        using var browser = site.CreateBrowser();
+        var email = Unique.Email("download");
+        await browser.RegisterAsync(email);
+
+        var download = await browser.GetAsync("/account/data.json");
+
+        Assert.Equal(HttpStatusCode.OK, download.Status);
+        Assert.True(download.Response.Headers.CacheControl?.NoStore, $"Cache-Control: {download.Response.Headers.CacheControl}");
+        Assert.Contains(email, download.Html);
     }
 }

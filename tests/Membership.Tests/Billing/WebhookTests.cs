@@ -168,6 +168,31 @@ public sealed class WebhookTests
         Assert.Equal(0, await billing.DbAsync(db => db.Payments.CountAsync()));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OverTheSizeLimit_SignedOrNot_413AndNothingStored(bool withContentLength)
+    {
+        await using var billing = await BillingSite.StartAsync();
+        var padding = new string('x', StripeWebhookController.MaxPayloadBytes);
+        var json = """{"id":"evt_too_big_1","object":"event","type":"customer.tax_id.created","created":1767000000,"api_version":"2026-10-28.endive","livemode":false,"pending_webhooks":1,"data":{"object":{"id":"txi_1","object":"tax_id","padding":"PADDING"}}}"""
+            .Replace("PADDING", padding, StringComparison.Ordinal);
+        using var client = billing.Site.CreateClient();
+        var bytes = Encoding.UTF8.GetBytes(json);
+        HttpContent content = withContentLength
+            ? new ByteArrayContent(bytes)
+            : new StreamContent(new NoLengthStream(bytes)); // sent chunked: the limit is found while reading
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = content };
+        request.Headers.Add("Stripe-Signature", WebhookSettings.Sign(json, billing.Emulator.Webhooks.Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("larger than 512 KB", await response.Content.ReadAsStringAsync());
+        Assert.False(await billing.DbAsync(db => db.StripeEvents.AnyAsync(e => e.Id == "evt_too_big_1")));
+    }
+
     [Fact]
     public async Task UnknownEventType_AcknowledgedAndIgnored()
     {
@@ -229,5 +254,11 @@ public sealed class WebhookTests
 
         public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default) =>
             Down ? throw new InvalidOperationException("Database unavailable (test outage)") : ValueTask.FromResult(result);
+    }
+
+    /// <summary>A body whose length HttpClient cannot know, so it goes chunked with no Content-Length.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 }

@@ -1,7 +1,11 @@
 using System.Net;
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
+using Membership.Web.Features.Creators;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Membership.Tests.Creators;
 
@@ -10,6 +14,7 @@ public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixtu
     [Theory]
     [InlineData("admin", "is reserved by the site")]
     [InlineData("account", "is reserved by the site")]
+    [InlineData("ping", "\"ping\" is reserved by the site. Choose another handle.")]
     [InlineData("ab", "Use 3 to 30 characters.")]
     [InlineData("Has Space", "Use lower-case letters, digits and single hyphens")]
     [InlineData("9lives", "Use lower-case letters, digits and single hyphens")]
@@ -25,6 +30,29 @@ public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixtu
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Contains(message, page.Text);
+        Assert.Equal(before, await site.WithDbAsync(db => db.Creators.CountAsync()));
+    }
+
+    /// <summary>Fails when a route or static folder is added whose first segment a creator could still take as a handle.</summary>
+    [Fact]
+    public async Task Setup_FirstSegmentOfAnyRouteOrStaticFolder_IsRefused()
+    {
+        var routes = ReservedHandles.FirstRouteSegments(site.Services.GetRequiredService<EndpointDataSource>());
+        var staticEntries = site.Services.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetDirectoryContents("").Select(e => e.Name);
+        var words = routes.Concat(staticEntries).Select(w => w.ToLowerInvariant()).Where(w => w.Length > 0).Distinct().ToList();
+        Assert.Superset(new HashSet<string> { "account", "admin", "creator", "css", "email", "error", "feeds", "healthz", "js", "lib", "ping", "webhooks" }, words.ToHashSet());
+        using var browser = site.CreateBrowser();
+        await browser.RegisterAsync(Unique.Email());
+        var before = await site.WithDbAsync(db => db.Creators.CountAsync());
+
+        foreach (var word in words)
+        {
+            var page = await browser.CreateCreatorPageAsync(word);
+
+            Assert.True(page.Status == HttpStatusCode.OK, $"\"{word}\" was taken as a handle ({(int)page.Status})");
+            Assert.Contains(Handles.Problem(word, new HashSet<string>()) ?? $"\"{word}\" is reserved by the site.", page.Text);
+        }
+
         Assert.Equal(before, await site.WithDbAsync(db => db.Creators.CountAsync()));
     }
 
@@ -210,6 +238,33 @@ public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixtu
 
         await fan.SubmitAsync("/" + handle, $"/{handle}/follow", new Dictionary<string, string>());
         Assert.Equal(MemberStatus.Following, await site.WithDbAsync(db => db.Members.Where(m => m.Creator!.Handle == handle).Select(m => m.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task EmailPreference_NotABoolean_400AndPreferenceUnchanged()
+    {
+        using var creator = site.CreateBrowser();
+        await creator.RegisterAsync(Unique.Email());
+        var handle = Unique.Handle();
+        await creator.CreateCreatorPageAsync(handle);
+        using var fan = site.CreateBrowser();
+        await fan.RegisterAsync(Unique.Email("fan"));
+        await fan.SubmitAsync("/" + handle, $"/{handle}/follow", new Dictionary<string, string>());
+        Task<bool> PostEmails() => site.WithDbAsync(db => db.Members.Where(m => m.Creator!.Handle == handle).Select(m => m.PostEmails).SingleAsync());
+        Assert.True(await PostEmails());
+
+        foreach (var fields in new[] { new Dictionary<string, string> { ["postEmails"] = "maybe" }, new() { ["postEmails"] = "" }, new() { ["postEmails"] = "0" }, new() })
+        {
+            var page = await fan.SubmitAsync("/" + handle, $"/{handle}/email-preference", fields);
+
+            Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+            Assert.Contains("postEmails must be true or false; your email preference is unchanged.", page.Text);
+            Assert.True(await PostEmails());
+        }
+
+        var off = await fan.SubmitAsync("/" + handle, $"/{handle}/email-preference", new Dictionary<string, string> { ["postEmails"] = "false" });
+        Assert.Equal(HttpStatusCode.Redirect, off.Status);
+        Assert.False(await PostEmails());
     }
 
     [Fact]

@@ -18,13 +18,16 @@ public sealed partial class TestBrowser(HttpClient client, PickupMailbox mailbox
     }
 
     /// <summary>Opens <paramref name="pageUrl"/>, then posts <paramref name="fields"/> with the page's antiforgery token to <paramref name="action"/>.</summary>
-    public async Task<Page> SubmitAsync(string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields)
+    public async Task<Page> SubmitAsync(string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields) =>
+        await PostAsync(action, await FormAsync(pageUrl, action, fields));
+
+    /// <summary>Opens <paramref name="pageUrl"/> and returns <paramref name="fields"/> with the page's antiforgery token for <paramref name="action"/>, to post later (a test that changes something in between).</summary>
+    public async Task<List<KeyValuePair<string, string>>> FormAsync(string pageUrl, string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var page = await GetAsync(pageUrl);
         Assert.True(page.Response.IsSuccessStatusCode, $"GET {pageUrl} answered {(int)page.Response.StatusCode}");
         var token = TokenFor(page.Html, action, pageUrl);
-        var form = new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", token) };
-        return await PostAsync(action, form);
+        return new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", token) };
     }
 
     /// <summary>

@@ -88,4 +88,45 @@ public sealed class DashboardTests
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.False(string.IsNullOrWhiteSpace(response.Html));
     }
+
+    [Fact]
+    public async Task MetricsJson_ExtremeMalformedOrReversedMonths_400WithTheReason()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 4, 15, 12, 0, 0, TimeSpan.Zero));
+        await using var site = new MembershipFactory { Clock = clock };
+        using var browser = site.CreateBrowser();
+        await browser.RegisterAsync(Unique.Email());
+        await browser.CreateCreatorPageAsync(Unique.Handle());
+        var cases = new (string Query, string Reason)[]
+        {
+            ("from=9999-11&to=9999-12", "to: 9999-12 has not begun: the last month with figures is this one, 2026-04."),
+            ("to=9999-12", "to: 9999-12 has not begun"),
+            ("from=9999-12", "from: 9999-12 has not begun"),
+            ("from=2026-05&to=2026-05", "has not begun"),
+            ("from=2026-03&to=2026-01", "from must not be after to."),
+            ("from=2026-13", "from: \"2026-13\" is not a month written yyyy-MM (e.g. 2026-04)."),
+            ("from=2026-00", "is not a month written yyyy-MM"),
+            ("to=2026-1", "to: \"2026-1\" is not a month written yyyy-MM"),
+            ("from=26-01", "is not a month written yyyy-MM"),
+            ("from=2026-01-15", "is not a month written yyyy-MM"),
+            ("from=%2B2026-01", "\"+2026-01\" is not a month written yyyy-MM"),
+            ("from=%202026-1", "is not a month written yyyy-MM"),
+            ("from=march", "is not a month written yyyy-MM"),
+            ("from=0001-01&to=2026-03", "from: 0001-01 is before 2000-01, the first month with figures."),
+            ("to=1999-12", "to: 1999-12 is before 2000-01"),
+            ("from=2000-01&to=2026-03", "At most 120 months at a time."),
+        };
+
+        foreach (var (query, reason) in cases)
+        {
+            var response = await browser.GetAsync("/creator/dashboard/metrics.json?" + query);
+
+            Assert.True(response.Status == HttpStatusCode.BadRequest, $"{query} answered {(int)response.Status}");
+            using var json = JsonDocument.Parse(response.Html);
+            Assert.Contains(reason, json.RootElement.GetProperty("error").GetString());
+        }
+
+        var fine = await browser.GetAsync("/creator/dashboard/metrics.json?from=2000-01&to=2009-12");
+        Assert.Equal(HttpStatusCode.OK, fine.Status);
+    }
 }

@@ -61,6 +61,60 @@ public sealed partial class RosterTests
     }
 
     [Fact]
+    public async Task UnknownFilterValues_400WithTheReason_OnThePageAndTheExport()
+    {
+        await using var site = new MembershipFactory();
+        using var owner = site.CreateBrowser();
+        await owner.RegisterAsync(Unique.Email("owner"));
+        var handle = Unique.Handle();
+        await owner.CreateCreatorPageAsync(handle);
+        await owner.CreateTierAsync(TestBrowser.TierFields("Mine"));
+        using var other = site.CreateBrowser();
+        await other.RegisterAsync(Unique.Email("other"));
+        var otherHandle = Unique.Handle();
+        await other.CreateCreatorPageAsync(otherHandle);
+        await other.CreateTierAsync(TestBrowser.TierFields("Theirs"));
+        var mine = await site.WithDbAsync(db => db.Tiers.Where(t => t.Creator!.Handle == handle).Select(t => t.Id).SingleAsync());
+        var theirs = await site.WithDbAsync(db => db.Tiers.Where(t => t.Creator!.Handle == otherHandle).Select(t => t.Id).SingleAsync());
+        var cases = new (string Query, string Reason)[]
+        {
+            ("tier=abc", "Unknown tier \"abc\": use the id of one of your tiers."),
+            ("tier=1.5", "Unknown tier \"1.5\""),
+            ("tier=99999999999", "Unknown tier \"99999999999\""),
+            ($"tier={theirs}", $"Unknown tier \"{theirs}\""),
+            ("status=vip", "Unknown status \"vip\": use active, past-due, cancelling, ended, free, complimentary."),
+            ("status=Active", "Unknown status \"Active\""),
+            ("status=free&status=active", "Give status once."),
+            ("interval=week", "Interval is month or year."),
+            ("sort=price", "Sort by joined, paid or name."),
+            ("joinedFrom=2026-13-01", "\"2026-13-01\" is not a date (yyyy-mm-dd)."),
+            ("joinedTo=yesterday", "\"yesterday\" is not a date (yyyy-mm-dd)."),
+            ("joinedFrom=2026-03-01&joinedTo=2026-01-01", "joinedFrom must not be after joinedTo."),
+            ("after=%25%25%25", "The page cursor is not valid"),
+        };
+
+        foreach (var (query, reason) in cases)
+        {
+            foreach (var path in new[] { "/creator/members?", "/creator/members/export.csv?" })
+            {
+                var page = await owner.GetAsync(path + query);
+
+                Assert.True(page.Status == HttpStatusCode.BadRequest, $"{path}{query} answered {(int)page.Status}");
+                Assert.Contains(reason, page.Text);
+            }
+        }
+
+        foreach (var query in new[] { $"tier={mine}", "joinedTo=9999-12-31", "joinedFrom=0001-01-01&joinedTo=9999-12-31", "status=&tier=&interval=" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/creator/members?" + query)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/creator/members/export.csv?" + query)).Status);
+        }
+
+        var export = await owner.GetAsync("/creator/members/export.csv");
+        Assert.True(export.Response.Headers.CacheControl?.NoStore, "the export of members' addresses must not be cached");
+    }
+
+    [Fact]
     public async Task KeysetPages_EveryMemberOnce_InOrder_AndOthersMembersAre404()
     {
         await using var site = new MembershipFactory();

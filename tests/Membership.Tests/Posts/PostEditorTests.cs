@@ -179,6 +179,83 @@ public sealed class PostEditorTests(SiteFixture site) : IClassFixture<SiteFixtur
         browser.Dispose();
     }
 
+    /// <summary>Nested lists and quotes far past Markdig's 128 levels: a few characters a level, refused before parsing.</summary>
+    public static TheoryData<string, string> DeepPosts => new()
+    {
+        { "a 2,000-level list", string.Concat(Enumerable.Repeat("- ", 2000)) + "deep" },
+        { "a 400-level list, one item a line", string.Concat(Enumerable.Range(0, 400).Select(i => new string(' ', 2 * i) + "- item\n")) },
+        { "a 400-level list of empty items, lines ended by CR", string.Concat(Enumerable.Range(0, 400).Select(i => new string(' ', 2 * i) + "-\r")) },
+        { "a 200-level quote", new string('>', 200) + " deep" },
+        { "100 quotes and 100 lists inside one another", string.Concat(Enumerable.Repeat("> - ", 100)) + "deep" },
+        { "2,000 nested <div> tags", string.Concat(Enumerable.Repeat("<div>", 2000)) + "deep" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeepPosts))]
+    public async Task Save_NestedDeeperThan128Levels_ShowsMessageFastAndSavesNothing(string what, string body)
+    {
+        var (browser, handle) = await CreatorAsync();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var page = await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", Fields(title: what, body: body, intent: "Publish"));
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("nested more than 128 levels deep", page.Text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"{what} took {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, await site.WithDbAsync(db => db.Posts.CountAsync(p => p.Creator!.Handle == handle)));
+        browser.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepPosts))]
+    public async Task Preview_NestedDeeperThan128Levels_Is400WithTheReasonFast(string what, string body)
+    {
+        var (browser, _) = await CreatorAsync();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var page = await browser.SubmitAsync("/creator/posts/new", "/creator/posts/preview", [new("body", body)]);
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Contains("nested more than 128 levels deep", page.Text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"{what} took {watch.Elapsed.TotalSeconds:F1} s");
+        browser.Dispose();
+    }
+
+    [Fact]
+    public async Task Preview_2000LevelListOneItemALine_Is400TooLongFast()
+    {
+        // 4 MB of indentation: Markdig alone spends many seconds on it before its own limit fails it.
+        var (browser, _) = await CreatorAsync();
+        var body = string.Concat(Enumerable.Range(0, 2000).Select(i => new string(' ', 2 * i) + "- item\n"));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var page = await browser.SubmitAsync("/creator/posts/new", "/creator/posts/preview", [new("body", body)]);
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Contains("The post is too long (200,000 characters at most).", page.Text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed.TotalSeconds:F1} s");
+        browser.Dispose();
+    }
+
+    [Fact]
+    public async Task Save_NestedJustUnder128Levels_IsSaved()
+    {
+        var (browser, handle) = await CreatorAsync();
+        var lists = string.Concat(Enumerable.Range(0, 63).Select(i => new string(' ', 2 * i) + "- item\n"));
+        var quote = new string('>', 127) + " deep";
+
+        var page = await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", Fields(title: "Deep but fine", body: lists + "\n" + quote));
+
+        Assert.Equal(HttpStatusCode.Redirect, page.Status);
+        var html = await site.WithDbAsync(db => db.Posts.Where(p => p.Creator!.Handle == handle).Select(p => p.MembersHtml).SingleAsync());
+        Assert.Equal(63, html.Split("<ul>").Length - 1);
+        Assert.Equal(127, html.Split("<blockquote>").Length - 1);
+        browser.Dispose();
+    }
+
     [Fact]
     public async Task Upload_WrongTypeOrNonImageCover_IsRefusedAndNothingStored()
     {

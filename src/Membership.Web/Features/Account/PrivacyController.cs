@@ -21,6 +21,8 @@ public sealed class PrivacyController(PersonalDataHandler handler) : Controller
             return NotFound();
         }
 
+        // Everything the site holds about the person: never kept by a browser cache or a proxy.
+        Response.Headers.CacheControl = "no-store";
         Response.Headers.ContentDisposition = "attachment; filename=\"my-membership-data.json\"";
         return Json(data);
     }

@@ -45,7 +45,7 @@ public sealed class CreatorProfileViewModel
 }
 
 /// <summary>Creates or updates the signed-in user's creator page.</summary>
-public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider clock, PublicPageCache pages)
+public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider clock, PublicPageCache pages, ReservedHandles reserved)
 {
     private const long MaxAmountMinor = 1_000_000_000_000;
 
@@ -79,7 +79,8 @@ public sealed class CreatorProfileHandler(MembershipDbContext db, TimeProvider c
         var errors = new Errors();
         var handle = Handles.Normalize(request.Handle);
         var existingId = existing?.Id ?? 0;
-        if (Handles.Problem(handle) is { } problem)
+        // A page keeps the handle it has (a word the site came to route later included), so its other settings can still be saved.
+        if (handle != existing?.Handle && Handles.Problem(handle, reserved.RouteWords) is { } problem)
         {
             errors.Add(nameof(request.Handle), problem);
         }

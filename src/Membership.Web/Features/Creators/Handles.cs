@@ -6,10 +6,13 @@ namespace Membership.Web.Features.Creators;
 /// <summary>
 /// Rules for a creator's handle, the first path segment of their page (<c>/{handle}</c>):
 /// 3–30 lower-case letters, digits and single hyphens, starting with a letter, and not a word
-/// the site uses for its own pages.
+/// the site uses for its own pages: the first segment of any of its routes or static folders
+/// (<see cref="ReservedHandles"/>, read from the running app), or a word of the list below.
 /// </summary>
 public static partial class Handles
 {
+    // Words kept for the site whether or not it routes them today (and some it does: the routes
+    // themselves come from ReservedHandles, so this list need not follow them).
     private static readonly FrozenSet<string> Reserved = new[]
     {
         "about", "account", "accounts", "admin", "api", "app", "assets", "auth", "billing", "blog",
@@ -28,7 +31,9 @@ public static partial class Handles
     public static string Normalize(string? handle) => (handle ?? "").Trim().ToLowerInvariant();
 
     /// <summary>Null when <paramref name="normalized"/> is a valid handle, otherwise what is wrong with it.</summary>
-    public static string? Problem(string normalized)
+    /// <param name="normalized">The handle, <see cref="Normalize"/>d.</param>
+    /// <param name="routeWords">The site's own first path segments (<see cref="ReservedHandles.RouteWords"/>).</param>
+    public static string? Problem(string normalized, IReadOnlySet<string> routeWords)
     {
         if (normalized.Length is < 3 or > 30)
         {
@@ -40,6 +45,6 @@ public static partial class Handles
             return "Use lower-case letters, digits and single hyphens, starting with a letter (like \"jane-draws\").";
         }
 
-        return Reserved.Contains(normalized) ? $"\"{normalized}\" is reserved by the site. Choose another handle." : null;
+        return Reserved.Contains(normalized) || routeWords.Contains(normalized) ? $"\"{normalized}\" is reserved by the site. Choose another handle." : null;
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Membership.Data;
+using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Features.Home;
 
 /// <summary>The front page: what the site is, and the newest creator pages.</summary>
-public sealed class HomeController(MembershipDbContext db) : Controller
+public sealed class HomeController(MembershipDbContext db, ILogger<HomeController> logger) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index()
@@ -20,12 +22,18 @@ public sealed class HomeController(MembershipDbContext db) : Controller
         return View(creators);
     }
 
+    /// <summary>
+    /// The exception handler's page. A failure the visitor can act on (<see cref="RequestFailures"/>:
+    /// a form over the limits, a database in trouble) gets its status and reason — as JSON for the
+    /// JSON endpoints and webhooks — and anything else the plain 500 page.
+    /// </summary>
     // Re-executed with the failed request's method: a failed POST must still get its 500 page, not an antiforgery 400.
     [IgnoreAntiforgeryToken]
     [Route("error")]
     public IActionResult Error()
     {
-        if (PlainHttp.IsCause(HttpContext, HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error))
+        var handled = HttpContext.Features.Get<IExceptionHandlerPathFeature>();
+        if (PlainHttp.IsCause(HttpContext, handled?.Error))
         {
             // Not the site failing: HTTPS is required and this request came over plain HTTP. Say what to set.
             var page = View("PlainHttp");
@@ -33,15 +41,38 @@ public sealed class HomeController(MembershipDbContext db) : Controller
             return page;
         }
 
-        return View(new ErrorViewModel(500));
+        if (handled?.Error is not { } exception || RequestFailures.Classify(exception) is not { } failure)
+        {
+            return View("Error", new ErrorViewModel(StatusCodes.Status500InternalServerError));
+        }
+
+        Response.StatusCode = failure.StatusCode;
+        if (failure.RetryAfter is { } wait)
+        {
+            Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (failure.StatusCode < 500)
+        {
+            // The visitor's input, not the site's error: the exception handler does not log these.
+            logger.LogInformation("Refused {Method} {Path}: {Reason}", Request.Method, handled.Path, failure.Reason);
+        }
+
+        return WantsJson(handled.Path)
+            ? new JsonResult(new { error = failure.Reason }) { StatusCode = failure.StatusCode }
+            : View("Error", new ErrorViewModel(failure.StatusCode, failure.Reason));
     }
 
     /// <summary>The friendly page for empty 4xx/5xx responses (status code pages re-execute here).</summary>
     [IgnoreAntiforgeryToken]
     [Route("error/{code:int}")]
-    public IActionResult Error(int code) => View(new ErrorViewModel(code));
-}
+    public IActionResult Error([FromRoute] int code) => View("Error", new ErrorViewModel(code));
 
-public sealed record ErrorViewModel(int StatusCode);
+    private bool WantsJson(string path) =>
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWith("/webhooks/", StringComparison.OrdinalIgnoreCase)
+        || (Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase)
+            && !Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase));
+}
 
 public sealed record CreatorLink(string Handle, string DisplayName, string Bio);

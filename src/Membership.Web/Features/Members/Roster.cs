@@ -37,6 +37,9 @@ public sealed class RosterFilter
 
     public static readonly string[] Statuses = ["active", "past-due", "cancelling", "ended", "free", "complimentary"];
 
+    /// <summary>The query-string names of the filters.</summary>
+    public static readonly string[] Keys = ["q", "tier", "status", "interval", "joinedFrom", "joinedTo", "sort", "after"];
+
     /// <summary>The query string for these filters, without the cursor (for links and the export).</summary>
     public string QueryString(string? after = null)
     {
@@ -147,8 +150,9 @@ public sealed class RosterQuery(MembershipDbContext db)
             members = members.Where(m => m.JoinedAt >= from);
         }
 
-        if (Day(filter.JoinedTo) is { } to)
+        if (Day(filter.JoinedTo) is { } to && to < DateTime.MaxValue.Date)
         {
+            // Joined on that day or before (9999-12-31, the calendar's last day, has no day after it: everyone).
             var end = to.AddDays(1);
             members = members.Where(m => m.JoinedAt < end);
         }

@@ -24,13 +24,13 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
             return RedirectToAction("Setup", "Creators");
         }
 
-        if (Invalid(filter) is { } reason)
+        var tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).OrderBy(t => t.SortOrder).ToListAsync(cancellationToken);
+        if (Invalid(filter, tiers.Select(t => t.Id)) is { } reason)
         {
             return BadRequest(reason);
         }
 
         var page = await roster.PageAsync(creator.Id, filter, cancellationToken);
-        var tiers = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).OrderBy(t => t.SortOrder).ToListAsync(cancellationToken);
         return View(new RosterViewModel(creator, filter, page, tiers));
     }
 
@@ -44,11 +44,14 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
             return NotFound();
         }
 
-        if (Invalid(filter) is { } reason)
+        var tierIds = await db.Tiers.Where(t => t.CreatorId == creator.Id).Select(t => t.Id).ToListAsync(cancellationToken);
+        if (Invalid(filter, tierIds) is { } reason)
         {
             return BadRequest(reason);
         }
 
+        // Members' names and email addresses: never kept by a browser or a proxy.
+        Response.Headers.CacheControl = "no-store";
         Response.ContentType = "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"{creator.Handle}-members.csv\"";
         await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(false), bufferSize: 16 * 1024);
@@ -197,8 +200,23 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         return RedirectToAction(nameof(Index));
     }
 
-    private static string? Invalid(RosterFilter filter)
+    /// <summary>Why the filters cannot be used, or null: an unknown value is a 400 saying so, never silently ignored.</summary>
+    private string? Invalid(RosterFilter filter, IEnumerable<int> tierIds)
     {
+        foreach (var key in RosterFilter.Keys)
+        {
+            if (Request.Query[key].Count > 1)
+            {
+                return $"Give {key} once.";
+            }
+        }
+
+        // The tier is the one filter the binder can fail to read (tier=abc, tier=1.5); unread, it would filter nothing.
+        if (!ModelState.IsValid || (filter.Tier is { } tier && !tierIds.Contains(tier)))
+        {
+            return $"Unknown tier \"{Request.Query["tier"]}\": use the id of one of your tiers.";
+        }
+
         if (filter.Status is not null && !RosterFilter.Statuses.Contains(filter.Status))
         {
             return $"Unknown status \"{filter.Status}\": use {string.Join(", ", RosterFilter.Statuses)}.";
@@ -214,12 +232,25 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
             return "Sort by joined, paid or name.";
         }
 
+        var days = new List<DateOnly>();
         foreach (var day in new[] { filter.JoinedFrom, filter.JoinedTo })
         {
-            if (!string.IsNullOrWhiteSpace(day) && !DateOnly.TryParseExact(day.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            if (string.IsNullOrWhiteSpace(day))
+            {
+                continue;
+            }
+
+            if (!DateOnly.TryParseExact(day.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
             {
                 return $"\"{day}\" is not a date (yyyy-mm-dd).";
             }
+
+            days.Add(parsed);
+        }
+
+        if (days.Count == 2 && days[0] > days[1])
+        {
+            return "joinedFrom must not be after joinedTo.";
         }
 
         return RosterQuery.IsValidCursor(filter.After, filter.Sort) ? null : "The page cursor is not valid; start from the first page.";

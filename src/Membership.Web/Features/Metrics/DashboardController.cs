@@ -61,25 +61,13 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
             return NotFound();
         }
 
-        var last = ThisMonth();
-        var end = to is null ? last : Month(to);
-        var start = from is null ? (end ?? last).AddMonths(-11) : Month(from);
-        if (start is null || end is null)
+        var (start, end, error) = MonthRange.Read(from, to, ThisMonth());
+        if (error is not null)
         {
-            return BadRequest(new { error = "from and to are months written yyyy-MM." });
+            return BadRequest(new { error });
         }
 
-        if (start > end)
-        {
-            return BadRequest(new { error = "from must not be after to." });
-        }
-
-        if (start.Value.AddMonths(DashboardQuery.MaxMonths - 1) < end)
-        {
-            return BadRequest(new { error = $"At most {DashboardQuery.MaxMonths} months at a time." });
-        }
-
-        var data = await dashboard.LoadAsync(creator, start.Value, end.Value, cancellationToken);
+        var data = await dashboard.LoadAsync(creator, start, end, cancellationToken);
         return Json(MetricsJson.From(data));
     }
 
@@ -89,13 +77,66 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
         return new DateOnly(today.Year, today.Month, 1);
     }
 
-    private static DateOnly? Month(string text) =>
-        DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year >= 2000 ? day : null;
-
     private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
     {
         var userId = User.Id();
         return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The months metrics.json is asked for: <c>yyyy-MM</c>, from 2000-01 to this month (a month that has
+/// not begun has no figures, and the far future would overflow the calendar in the computation),
+/// <c>from</c> not after <c>to</c>, at most <see cref="DashboardQuery.MaxMonths"/> of them.
+/// </summary>
+public static class MonthRange
+{
+    public static readonly DateOnly Earliest = new(2000, 1, 1);
+
+    /// <summary>The range, or why it cannot be read (the other values are then meaningless).</summary>
+    public static (DateOnly From, DateOnly To, string? Error) Read(string? from, string? to, DateOnly thisMonth)
+    {
+        var end = thisMonth;
+        if (to is not null && Problem(to, thisMonth, out end) is { } toProblem)
+        {
+            return (default, default, "to: " + toProblem);
+        }
+
+        var start = end.AddMonths(-11);
+        if (from is not null && Problem(from, thisMonth, out start) is { } fromProblem)
+        {
+            return (default, default, "from: " + fromProblem);
+        }
+
+        if (start > end)
+        {
+            return (default, default, "from must not be after to.");
+        }
+
+        if (start.AddMonths(DashboardQuery.MaxMonths - 1) < end)
+        {
+            return (default, default, $"At most {DashboardQuery.MaxMonths} months at a time.");
+        }
+
+        return (start, end, null);
+    }
+
+    private static string? Problem(string text, DateOnly thisMonth, out DateOnly month)
+    {
+        if (text.Length != 7 || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month))
+        {
+            month = default;
+            return $"\"{text}\" is not a month written yyyy-MM (e.g. {thisMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture)}).";
+        }
+
+        if (month < Earliest)
+        {
+            return $"{text} is before {Earliest.ToString("yyyy-MM", CultureInfo.InvariantCulture)}, the first month with figures.";
+        }
+
+        return month > thisMonth
+            ? $"{text} has not begun: the last month with figures is this one, {thisMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture)}."
+            : null;
     }
 }
 

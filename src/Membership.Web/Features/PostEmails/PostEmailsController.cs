@@ -49,8 +49,14 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
     /// <summary>The member's own switch on the creator page.</summary>
     [Authorize]
     [HttpPost("{handle}/email-preference")]
-    public async Task<IActionResult> Preference(string handle, bool postEmails, [FromServices] TimeProvider clock)
+    public async Task<IActionResult> Preference(string handle, bool? postEmails, [FromServices] TimeProvider clock)
     {
+        // Anything but true or false (missing, "maybe") is refused: read as false, it would turn emails off.
+        if (!ModelState.IsValid || postEmails is not { } wanted)
+        {
+            return BadRequest("postEmails must be true or false; your email preference is unchanged.");
+        }
+
         var normalized = Handles.Normalize(handle);
         var userId = User.Id();
         var member = await db.Members.Include(m => m.Creator).SingleOrDefaultAsync(m => m.Creator!.Handle == normalized && m.UserId == userId);
@@ -59,10 +65,10 @@ public sealed class PostEmailsController(MembershipDbContext db) : Controller
             return NotFound();
         }
 
-        member.PostEmails = postEmails;
+        member.PostEmails = wanted;
         member.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
-        TempData["Notice"] = postEmails
+        TempData["Notice"] = wanted
             ? $"You will get {member.Creator!.DisplayName}'s new posts by email."
             : $"You will no longer get {member.Creator!.DisplayName}'s posts by email. Receipts and account emails still come.";
         return RedirectToAction("Page", "Creators", new { handle = member.Creator.Handle });

@@ -155,10 +155,25 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
         return RedirectToAction(nameof(Index));
     }
 
-    /// <summary>The editor's live preview: the Markdown rendered and sanitised exactly as it will be saved.</summary>
+    /// <summary>The editor's live preview: the Markdown rendered and sanitised exactly as it will be saved;
+    /// a post that could not be saved (too long, nested too deep) is a 400 saying why.</summary>
     [HttpPost("preview")]
-    public IActionResult Preview([FromForm] string? body, [FromServices] PostRenderer renderer) =>
-        Content(renderer.RenderPreview(body ?? ""), "text/html; charset=utf-8");
+    public IActionResult Preview([FromForm] string? body, [FromServices] PostRenderer renderer)
+    {
+        if (body?.Length > PostRequest.MaxBodyLength)
+        {
+            return BadRequest(PostRequest.BodyTooLongMessage);
+        }
+
+        try
+        {
+            return Content(renderer.RenderPreview(body ?? ""), "text/html; charset=utf-8");
+        }
+        catch (PostTooDeepException exception)
+        {
+            return BadRequest(exception.Message);
+        }
+    }
 
     [HttpPost("{id:int}/attachments")]
     [RequestSizeLimit(UploadSettings.HardLimitBytes + (1024 * 1024))]

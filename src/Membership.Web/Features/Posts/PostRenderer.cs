@@ -38,6 +38,16 @@ public sealed partial class PostRenderer
     /// post content cannot clobber ids or globals of the surrounding page.</summary>
     public const string IdPrefix = "user-content-";
 
+    /// <summary>How deeply a post's lists, quotes and tags may nest: Markdig's own limit on its syntax tree.</summary>
+    public const int MaxNestingDepth = 128;
+
+    /// <summary>What the editor says about a post nested deeper than <see cref="MaxNestingDepth"/>.</summary>
+    public const string TooDeepMessage = "The post is nested more than 128 levels deep (lists, quotes or tags inside one another). Flatten it to save it.";
+
+    // Raw HTML may nest deeper than the Markdown around it: Markdown's own 128 levels can come out as a few
+    // more elements (a list is <ul> and <li>, emphasis and links add inline tags), so the tags get room.
+    private const int MaxHtmlDepth = 2 * MaxNestingDepth;
+
     /// <summary>The <c>rel</c> value put on every link.</summary>
     public const string LinkRel = "nofollow noopener noreferrer";
 
@@ -73,6 +83,15 @@ public sealed partial class PostRenderer
         "ul", "ol", "li", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
         "figure", "figcaption", "details", "summary", "audio", "video",
     };
+
+    // Void elements, and elements a sibling's start tag closes: repeating them does not nest.
+    private static readonly HashSet<string> FlatTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+        "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rp", "rt",
+    };
+
+    private static readonly char[] LineEnds = ['\r', '\n'];
 
     private readonly MarkdownPipeline _pipeline;
     private readonly HtmlSanitizer _sanitizer;
@@ -112,9 +131,11 @@ public sealed partial class PostRenderer
     }
 
     /// <summary>Renders a post, splitting it at the first top-level cut line.</summary>
+    /// <exception cref="PostTooDeepException">The post nests deeper than <see cref="MaxNestingDepth"/>.</exception>
     public RenderedPost Render(string markdown)
     {
         ArgumentNullException.ThrowIfNull(markdown);
+        ThrowIfTooDeep(markdown);
 
         if (!TryFindCut(markdown, out var cutStart, out var cutEnd))
         {
@@ -132,9 +153,11 @@ public sealed partial class PostRenderer
     /// <c>&lt;hr class="paywall-cut"&gt;</c> (inserted after sanitizing; the sanitizer itself strips that class).
     /// The two halves are rendered exactly as <see cref="Render"/> renders them.
     /// </summary>
+    /// <exception cref="PostTooDeepException">The post nests deeper than <see cref="MaxNestingDepth"/>.</exception>
     public string RenderPreview(string markdown)
     {
         ArgumentNullException.ThrowIfNull(markdown);
+        ThrowIfTooDeep(markdown);
 
         if (!TryFindCut(markdown, out var cutStart, out var cutEnd))
         {
@@ -151,8 +174,229 @@ public sealed partial class PostRenderer
         return html.Length == 0 ? "" : _sanitizer.Sanitize(html);
     }
 
-    private string RenderHtml(string markdown) =>
-        string.IsNullOrWhiteSpace(markdown) ? "" : Sanitize(Markdown.ToHtml(markdown, _pipeline));
+    private string RenderHtml(string markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown))
+        {
+            return "";
+        }
+
+        string html;
+        try
+        {
+            html = Markdown.ToHtml(markdown, _pipeline);
+        }
+        catch (ArgumentException exception)
+        {
+            // Markdig's own limit (MaximumNestingDepth, 128), for nesting the line scan cannot see
+            // (emphasis, links and brackets inside one another); those fail fast.
+            throw new PostTooDeepException(exception);
+        }
+
+        // The sanitizer's parser slows down with depth (38,000 nested <div>s: seconds), so deep raw HTML stops here.
+        if (HtmlDepthBound(html) > MaxHtmlDepth)
+        {
+            throw new PostTooDeepException(null);
+        }
+
+        return Sanitize(html);
+    }
+
+    private static void ThrowIfTooDeep(string markdown)
+    {
+        if (BlockDepthBound(markdown) > MaxNestingDepth)
+        {
+            throw new PostTooDeepException(null);
+        }
+    }
+
+    /// <summary>
+    /// An upper bound of how deep the Markdown's blocks nest (the document counted as one level, as
+    /// Markdig counts it), found in one pass before anything is parsed: Markdig stops a document
+    /// deeper than its limit only after parsing it, which for 2,000 nested lists takes many seconds
+    /// (each line is matched against every open block). A line can only open a block at depth d if
+    /// its start holds the markers of the d blocks around it: a quote's <c>&gt;</c> (one level); a
+    /// list item's marker (two: the list and its item) or, for an item opened on an earlier line, at
+    /// least two columns of indentation (two levels, so one per column). Lists indented four columns
+    /// a level therefore reach the limit at 32 levels rather than 64: no post needs either.
+    /// </summary>
+    internal static int BlockDepthBound(string markdown)
+    {
+        var deepest = 0;
+        var pos = 0;
+        while (pos < markdown.Length && deepest <= MaxNestingDepth)
+        {
+            // CommonMark ends a line at \n, \r\n or a lone \r: splitting at each \r and \n can only add blank lines.
+            var newline = markdown.IndexOfAny(LineEnds, pos);
+            var end = newline < 0 ? markdown.Length : newline;
+            deepest = Math.Max(deepest, 1 + LineDepthBound(markdown.AsSpan(pos, end - pos)));
+            pos = end + 1;
+        }
+
+        return deepest;
+    }
+
+    /// <summary>Levels a line's leading markers and indentation could open or continue (see <see cref="BlockDepthBound"/>).</summary>
+    private static int LineDepthBound(ReadOnlySpan<char> line)
+    {
+        if (IsThematicBreak(line))
+        {
+            return 0; // "* * *" is a rule, not three lists
+        }
+
+        var levels = 0;
+        var opened = 0;
+        var column = 0;
+        var i = 0;
+        while (i < line.Length)
+        {
+            var c = line[i];
+            if (c is ' ' or '\t')
+            {
+                var width = c == '\t' ? 4 - (column % 4) : 1;
+                levels += width; // indentation: enclosing list items, two columns (two levels) each at least
+                column += width;
+                i++;
+            }
+            else if (c == '>')
+            {
+                levels++;
+                opened = levels;
+                column++;
+                i++;
+                if (i < line.Length && line[i] == ' ')
+                {
+                    column++;
+                    i++; // the quote's own optional space
+                }
+            }
+            else if (ListMarkerLength(line[i..]) is var marker and > 0)
+            {
+                levels += 2;
+                opened = levels;
+                column += marker;
+                i += marker;
+                // The item's own spacing (up to four columns) is part of its marker, not indentation.
+                var spacing = 0;
+                while (i < line.Length && spacing < 4 && line[i] is ' ' or '\t')
+                {
+                    var width = line[i] == '\t' ? 4 - (column % 4) : 1;
+                    spacing += width;
+                    column += width;
+                    i++;
+                }
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        // Indentation after the last marker opens nothing (the line's text or indented code).
+        return opened;
+    }
+
+    /// <summary>The length of a list marker at the start of <paramref name="s"/> (followed by a space or the end of the line), else 0.
+    /// Ordered markers include the letters and roman numerals of Markdig's list extras ("a.", "iv)").</summary>
+    private static int ListMarkerLength(ReadOnlySpan<char> s)
+    {
+        int length;
+        if (s[0] is '-' or '+' or '*')
+        {
+            length = 1;
+        }
+        else
+        {
+            var n = 0;
+            while (n < s.Length && n < 10 && char.IsAsciiLetterOrDigit(s[n]))
+            {
+                n++;
+            }
+
+            if (n == 0 || n >= s.Length || s[n] is not ('.' or ')'))
+            {
+                return 0;
+            }
+
+            length = n + 1;
+        }
+
+        return length == s.Length || s[length] is ' ' or '\t' ? length : 0;
+    }
+
+    private static bool IsThematicBreak(ReadOnlySpan<char> line)
+    {
+        var trimmed = line.Trim(" \t");
+        if (trimmed.Length < 3 || trimmed[0] is not ('-' or '*' or '_'))
+        {
+            return false;
+        }
+
+        var count = 0;
+        foreach (var c in trimmed)
+        {
+            if (c == trimmed[0])
+            {
+                count++;
+            }
+            else if (c is not (' ' or '\t'))
+            {
+                return false;
+            }
+        }
+
+        return count >= 3;
+    }
+
+    /// <summary>
+    /// An estimate of how deep the rendered HTML's elements nest, in one pass over the tags:
+    /// each start tag opens a level and its end tag closes one of the same name; void elements and
+    /// those a sibling closes (<c>p</c>, <c>li</c>, table cells…) open none.
+    /// </summary>
+    internal static int HtmlDepthBound(string html)
+    {
+        var open = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var depth = 0;
+        var deepest = 0;
+        var pos = html.IndexOf('<');
+        while (pos >= 0 && pos < html.Length - 1)
+        {
+            var closing = html[pos + 1] == '/';
+            var start = pos + (closing ? 2 : 1);
+            var end = start;
+            while (end < html.Length && char.IsAsciiLetterOrDigit(html[end]))
+            {
+                end++;
+            }
+
+            var close = html.IndexOf('>', end);
+            if (end > start && close > 0 && char.IsAsciiLetter(html[start]))
+            {
+                var name = html[start..end];
+                if (!FlatTags.Contains(name))
+                {
+                    if (closing)
+                    {
+                        if (open.TryGetValue(name, out var count) && count > 0)
+                        {
+                            open[name] = count - 1;
+                            depth--;
+                        }
+                    }
+                    else if (html[close - 1] != '/')
+                    {
+                        open[name] = open.GetValueOrDefault(name) + 1;
+                        deepest = Math.Max(deepest, ++depth);
+                    }
+                }
+            }
+
+            pos = close < 0 ? -1 : html.IndexOf('<', close);
+        }
+
+        return deepest;
+    }
+
 
     /// <summary>
     /// Finds the first line that is exactly <see cref="Cut"/> (surrounding whitespace allowed) outside
@@ -326,3 +570,6 @@ public sealed partial class PostRenderer
     [GeneratedRegex(@"^(language-[A-Za-z0-9_+#.-]+|footnote-ref|footnote-back-ref|footnotes|figure|figure-caption)$")]
     private static partial Regex AllowedClass();
 }
+
+/// <summary>A post nested deeper than <see cref="PostRenderer.MaxNestingDepth"/> levels: refused before it costs more than a scan.</summary>
+public sealed class PostTooDeepException(Exception? inner) : Exception(PostRenderer.TooDeepMessage, inner);

@@ -33,7 +33,11 @@ public sealed class PostRequest
     [StringLength(500, ErrorMessage = "Keep the excerpt under 500 characters.")]
     public string? Excerpt { get; set; }
 
-    [StringLength(200_000, ErrorMessage = "The post is too long (200,000 characters at most).")]
+    public const int MaxBodyLength = 200_000;
+
+    public const string BodyTooLongMessage = "The post is too long (200,000 characters at most).";
+
+    [StringLength(MaxBodyLength, ErrorMessage = BodyTooLongMessage)]
     public string? Body { get; set; }
 
     [Display(Name = "Who can read it")]
@@ -129,7 +133,16 @@ public sealed class SavePostHandler(
             return (null, errors);
         }
 
-        var rendered = renderer.Render(request.Body ?? "");
+        RenderedPost rendered;
+        try
+        {
+            rendered = renderer.Render(request.Body ?? "");
+        }
+        catch (PostTooDeepException exception)
+        {
+            return (null, errors.Add(nameof(request.Body), exception.Message));
+        }
+
         var post = existing ?? new Post { CreatorId = creator.Id, CreatedAt = now, Status = PostStatus.Draft };
         post.Title = title;
         post.Slug = slug;

@@ -18,7 +18,15 @@
       credentials: 'same-origin',
     });
     if (ticket !== sent) return;
-    target.innerHTML = response.ok ? await response.text() : '<p class="field-error">Preview unavailable.</p>';
+    if (response.ok) {
+      target.innerHTML = await response.text();
+      return;
+    }
+    // A 400 says why the post cannot be shown (too long, nested too deep): shown as text, never as HTML.
+    const message = document.createElement('p');
+    message.className = 'field-error';
+    message.textContent = response.status === 400 ? await response.text() : 'Preview unavailable.';
+    target.replaceChildren(message);
   }
 
   source.addEventListener('input', function () {
