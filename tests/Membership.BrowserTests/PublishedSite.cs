@@ -213,6 +213,16 @@ public sealed partial class PublishedSite : IAsyncLifetime
 
         _playwright?.Dispose();
         StopServer();
+        try
+        {
+            // Kept with the screenshots: what the site logged over the whole run.
+            Directory.CreateDirectory(ArtifactsDirectory);
+            await File.WriteAllTextAsync(Path.Combine(ArtifactsDirectory, "site.log"), ServerLog);
+        }
+        catch (IOException)
+        {
+        }
+
         DeleteQuietly(_root);
         if (_ownsPublishDirectory)
         {

@@ -65,7 +65,7 @@ public sealed class DashboardTests
         Assert.Contains("data-test=\"now-mrr\">$48.00<", page.Html);
         Assert.Contains("id=\"chart-bridge\"", page.Html);
         Assert.Contains("/lib/chart.js/chart.umd.js", page.Html);
-        Assert.Contains("class=\"heat-5\">50 %", page.Html);
+        Assert.Contains("class=\"heat-5\">50\u00a0%", page.Text); // a no-break space: "50 %" never splits
         var chartJs = await browser.GetAsync("/lib/chart.js/chart.umd.js");
         Assert.Equal(HttpStatusCode.OK, chartJs.Status); // served by the site, no CDN
     }

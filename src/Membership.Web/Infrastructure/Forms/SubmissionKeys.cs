@@ -51,7 +51,10 @@ public sealed class SubmissionKeyFilter(IServiceScopeFactory scopes, TimeProvide
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
         var request = context.HttpContext.Request;
-        if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType)
+        // The error page re-executes a failed post with its form: that is not a new submission.
+        var reExecuted = context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null
+            || context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null;
+        if (reExecuted || !HttpMethods.IsPost(request.Method) || !request.HasFormContentType)
         {
             await next();
             return;

@@ -16,8 +16,16 @@ public sealed class CurrentCreator(MembershipDbContext db, IHttpContextAccessor 
             return known;
         }
 
-        var userId = http.HttpContext?.User.IdOrNull();
-        _hasPage = userId is not null && await db.Creators.AnyAsync(c => c.UserId == userId);
+        var context = http.HttpContext;
+        var userId = context?.User.IdOrNull();
+        if (userId is null || context!.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null)
+        {
+            // An error page asks nothing of the database (it may be the database that failed).
+            _hasPage = false;
+            return false;
+        }
+
+        _hasPage = await db.Creators.AnyAsync(c => c.UserId == userId);
         return _hasPage.Value;
     }
 }
