@@ -1,10 +1,8 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
 using Membership.Web.Features.PostEmails;
-using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Moq;
 
 namespace Membership.Tests.Email;
 
@@ -23,42 +21,21 @@ public sealed class CrashRecoveryTests
         var sendCalls = 0;
         var killed = new TaskCompletionSource();
         var never = new TaskCompletionSource();
-        await using var first = EmailScenario.SiteFor(smtp, clock, services =>
+        // Fault seam: the real SMTP channels, except that the process "dies" at the 8th message.
+        await using var first = EmailScenario.SiteFor(smtp, clock, services => ChannelSeam.Around(services, async _ =>
         {
-            // Fault seam: the real SMTP channels, except that the process "dies" at the 8th message.
-            services.AddSingleton<IDeliveryChannelFactory>(provider =>
+            var call = Interlocked.Increment(ref sendCalls);
+            if (call > 7)
             {
-                var real = ActivatorUtilities.CreateInstance<DeliveryChannelFactory>(provider);
-                var factory = new Mock<IDeliveryChannelFactory>();
-                factory.SetupGet(f => f.Parallelism).Returns(real.Parallelism);
-                factory.Setup(f => f.Create()).Returns(() =>
+                // Both workers (2 connections) stuck here means the "process" does nothing more.
+                if (call >= 9)
                 {
-                    var channel = real.Create();
-                    var dying = new Mock<IDeliveryChannel>();
-                    dying.Setup(c => c.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<Task>(), It.IsAny<CancellationToken>()))
-                        .Returns(async (EmailMessage message, Task finishAfter, CancellationToken token) =>
-                        {
-                            var call = Interlocked.Increment(ref sendCalls);
-                            if (call > 7)
-                            {
-                                // Both workers (2 connections) stuck here means the "process" does nothing more.
-                                if (call >= 9)
-                                {
-                                    killed.TrySetResult();
-                                }
+                    killed.TrySetResult();
+                }
 
-                                await never.Task;
-                            }
-
-                            await channel.SendAsync(message, finishAfter, token);
-                        });
-                    dying.Setup(c => c.ResetAsync()).Returns(channel.ResetAsync);
-                    dying.Setup(c => c.DisposeAsync()).Returns(channel.DisposeAsync);
-                    return dying.Object;
-                });
-                return factory.Object;
-            });
-        });
+                await never.Task;
+            }
+        }));
         var scenario = await new EmailScenario(first).BuildAsync();
         for (var i = 0; i < 30; i++)
         {

@@ -1,10 +1,6 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
-using Membership.Web.Features.PostEmails;
-using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Moq;
 
 namespace Membership.Tests.Email;
 
@@ -31,39 +27,20 @@ public sealed class UnpublishStopsEmailTests
         await using var site = new MembershipFactory
         {
             ExtraSettings = settings,
-            TestServices = services => services.AddSingleton<IDeliveryChannelFactory>(provider =>
+            TestServices = services => ChannelSeam.Around(services, async _ =>
             {
-                var real = ActivatorUtilities.CreateInstance<DeliveryChannelFactory>(provider);
-                parallelism = real.Parallelism;
-                var factory = new Mock<IDeliveryChannelFactory>();
-                factory.SetupGet(f => f.Parallelism).Returns(real.Parallelism);
-                factory.Setup(f => f.Create()).Returns(() =>
+                if (Volatile.Read(ref unpublished))
                 {
-                    var channel = real.Create();
-                    var watched = new Mock<IDeliveryChannel>();
-                    watched.Setup(c => c.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<Task>(), It.IsAny<CancellationToken>()))
-                        .Returns(async (EmailMessage message, Task finishAfter, CancellationToken token) =>
-                        {
-                            if (Volatile.Read(ref unpublished))
-                            {
-                                Interlocked.Increment(ref startedAfterUnpublish);
-                            }
+                    Interlocked.Increment(ref startedAfterUnpublish);
+                }
 
-                            if (Interlocked.Increment(ref calls) == 10)
-                            {
-                                // The creator presses "Unpublish" while this message is on its way.
-                                tenth.TrySetResult();
-                                await carryOn.Task;
-                            }
-
-                            await channel.SendAsync(message, finishAfter, token);
-                        });
-                    watched.Setup(c => c.ResetAsync()).Returns(channel.ResetAsync);
-                    watched.Setup(c => c.DisposeAsync()).Returns(channel.DisposeAsync);
-                    return watched.Object;
-                });
-                return factory.Object;
-            }),
+                if (Interlocked.Increment(ref calls) == 10)
+                {
+                    // The creator presses "Unpublish" while this message is on its way.
+                    tenth.TrySetResult();
+                    await carryOn.Task;
+                }
+            }, connections => parallelism = connections),
         };
         var scenario = await new EmailScenario(site).BuildAsync();
         for (var i = 0; i < 200; i++)
