@@ -77,6 +77,23 @@ public sealed class DoubleSubmitTests(SiteFixture site) : IClassFixture<SiteFixt
     }
 
     [Fact]
+    public async Task SameFormOtherContents_SentAgainFromTheBackButton_IsANewSubmission()
+    {
+        using var creator = site.CreateBrowser();
+        await creator.RegisterAsync(Unique.Email("creator"));
+        var handle = Unique.Handle();
+        await creator.CreateCreatorPageAsync(handle);
+        var page = await creator.GetAsync("/creator/tiers/new");
+
+        var first = await creator.SubmitRepeatedlyAsync(page, "/creator/tiers/new", "/creator/tiers/new", TestBrowser.TierFields("First"), 1, TimeSpan.Zero);
+        var edited = await creator.SubmitRepeatedlyAsync(page, "/creator/tiers/new", "/creator/tiers/new", TestBrowser.TierFields("Second"), 1, TimeSpan.Zero);
+
+        Assert.Equal(HttpStatusCode.Redirect, first[0].Status);
+        Assert.Equal(HttpStatusCode.Redirect, edited[0].Status);
+        Assert.Equal(2, await site.WithDbAsync(db => db.Tiers.CountAsync(t => t.Creator!.Handle == handle)));
+    }
+
+    [Fact]
     public async Task ImportConfirm_SubmittedTwice300msApart_MembersAddedOnce()
     {
         using var owner = site.CreateBrowser();

@@ -61,12 +61,16 @@ public sealed class SubmissionKeyFilter(IServiceScopeFactory scopes, TimeProvide
         }
 
         var form = await request.ReadFormAsync(context.HttpContext.RequestAborted);
-        var key = form[SubmissionKeyTagHelper.FieldName].ToString();
-        if (key.Length is < 16 or > 64)
+        var formKey = form[SubmissionKeyTagHelper.FieldName].ToString();
+        if (formKey.Length is < 16 or > 40)
         {
             await next();
             return;
         }
+
+        // The same form with other contents (sent again from the back button after an edit) is a
+        // new submission; only the same contents again (a double click, a resend) is a repeat.
+        var key = formKey + ":" + ContentFingerprint(form);
 
         var userId = context.HttpContext.User.IdOrNull() ?? "";
         var cancellationToken = context.HttpContext.RequestAborted;
@@ -114,6 +118,23 @@ public sealed class SubmissionKeyFilter(IServiceScopeFactory scopes, TimeProvide
                 await ReleaseAsync(key);
             }
         }
+    }
+
+    /// <summary>The form's fields and files, except the per-render tokens, as 16 hex digits.</summary>
+    private static string ContentFingerprint(IFormCollection form)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var field in form.Where(f => f.Key is not (SubmissionKeyTagHelper.FieldName or "__RequestVerificationToken")).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            text.Append(field.Key).Append('=').AppendJoin('\u001f', field.Value.Select(v => v ?? "")).Append('\u001e');
+        }
+
+        foreach (var file in form.Files.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            text.Append(file.Name).Append('@').Append(file.FileName).Append(':').Append(file.Length).Append('\u001e');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 
     private async Task<bool> ClaimAsync(string key, string userId, PathString path, CancellationToken cancellationToken)
