@@ -186,7 +186,7 @@ public sealed partial class PostRenderer
         {
             html = Markdown.ToHtml(markdown, _pipeline);
         }
-        catch (ArgumentException exception)
+        catch (ArgumentException exception) when (exception.Message.Contains("too deeply nested", StringComparison.Ordinal))
         {
             // Markdig's own limit (MaximumNestingDepth, 128), for nesting the line scan cannot see
             // (emphasis, links and brackets inside one another); those fail fast.
