@@ -19,10 +19,12 @@ public class MembershipFactory : WebApplicationFactory<Program>
 
     static MembershipFactory()
     {
-        // Each host would watch its settings files for changes (one inotify instance apiece), and
+        // Each host would watch its settings files and its wwwroot (an inotify instance apiece), and
         // a suite holds dozens of hosts at once: past the machine's limit (128 per user, shared
         // with anything else running) a host fails to start. Tests never change the files.
         Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+        // The same for the static files' version hashes (asp-append-version watches wwwroot): poll instead.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "1");
     }
 
     public MembershipFactory()
