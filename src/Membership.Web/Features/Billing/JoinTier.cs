@@ -156,27 +156,27 @@ public sealed class JoinTier(
         try
         {
             session = await stripe.CallAsync((client, token) => new SessionService(client).CreateAsync(
-            new SessionCreateOptions
-            {
-                Mode = "subscription",
-                Customer = customerId,
-                ClientReferenceId = attempt.Id.ToString(CultureInfo.InvariantCulture),
-                Metadata = metadata,
-                LineItems = [new SessionLineItemOptions { Price = price.StripePriceId, Quantity = 1 }],
-                SubscriptionData = new SessionSubscriptionDataOptions
+                new SessionCreateOptions
                 {
+                    Mode = "subscription",
+                    Customer = customerId,
+                    ClientReferenceId = attempt.Id.ToString(CultureInfo.InvariantCulture),
                     Metadata = metadata,
-                    TrialPeriodDays = trialDays,
-                    ApplicationFeePercent = platform.Value.FeePercent,
-                    TransferData = new SessionSubscriptionDataTransferDataOptions { Destination = creator.StripeAccountId },
+                    LineItems = [new SessionLineItemOptions { Price = price.StripePriceId, Quantity = 1 }],
+                    SubscriptionData = new SessionSubscriptionDataOptions
+                    {
+                        Metadata = metadata,
+                        TrialPeriodDays = trialDays,
+                        ApplicationFeePercent = platform.Value.FeePercent,
+                        TransferData = new SessionSubscriptionDataTransferDataOptions { Destination = creator.StripeAccountId },
+                    },
+                    // The session stops taking payment when the place it holds in a capped tier lapses.
+                    ExpiresAt = attempt.ExpiresAt,
+                    SuccessUrl = links.Absolute($"/{creator.Handle}/join/done?attempt={attempt.Id}"),
+                    CancelUrl = links.Absolute($"/{creator.Handle}/join/{tier.Id}"),
                 },
-                // The session stops taking payment when the place it holds in a capped tier lapses.
-                ExpiresAt = attempt.ExpiresAt,
-                SuccessUrl = links.Absolute($"/{creator.Handle}/join/done?attempt={attempt.Id}"),
-                CancelUrl = links.Absolute($"/{creator.Handle}/join/{tier.Id}"),
-            },
-            new RequestOptions { IdempotencyKey = IdempotencyKeys.For("checkout", attempt.Id, attempt.CreatedAt) },
-            token), cancellationToken);
+                new RequestOptions { IdempotencyKey = IdempotencyKeys.For("checkout", attempt.Id, attempt.CreatedAt) },
+                token), cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
