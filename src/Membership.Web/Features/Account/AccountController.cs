@@ -34,17 +34,19 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
     }
 
     [HttpGet("confirm-email")]
-    public async Task<IActionResult> ConfirmEmail(string? userId, string? code, [FromServices] AdminRole adminRole)
+    public async Task<IActionResult> ConfirmEmail(string? userId, string? code, [FromServices] AdminRole adminRole, [FromServices] MagicLinkHandler magicLinks)
     {
         var user = userId is null ? null : await users.FindByIdAsync(userId);
         var token = AccountEmails.Decode(code);
         var confirmed = user is not null && token is not null && (await users.ConfirmEmailAsync(user, token)).Succeeded;
-        if (confirmed)
+        if (!confirmed)
         {
-            await adminRole.GrantIfDueAsync(user!);
+            return View(new ConfirmEmailViewModel(false, null));
         }
 
-        return View(confirmed);
+        await adminRole.GrantIfDueAsync(user!);
+        // One press signs them in: confirming the address was the proof.
+        return View(new ConfirmEmailViewModel(true, await magicLinks.IssueAsync(user!)));
     }
 
     [HttpGet("resend-confirmation")]
@@ -243,3 +245,6 @@ public enum CheckEmailReason
 public sealed record CheckEmailViewModel(string Email, CheckEmailReason Reason);
 
 public sealed record MagicLinkRedeemViewModel(string Token, string? ReturnUrl);
+
+/// <summary>The confirmation page: whether the link worked, and the one-time token its "Continue" button signs in with.</summary>
+public sealed record ConfirmEmailViewModel(bool Confirmed, string? SignInToken);

@@ -67,6 +67,26 @@ public sealed class MagicLinkHandler(
     }
 
     /// <summary>
+    /// A sign-in token for <paramref name="user"/> without an email, for the page that just proved
+    /// the address is theirs (a confirmed email): its button signs them in, once, within the
+    /// link's lifetime. A mail scanner that opens the confirmation link only gets the page.
+    /// </summary>
+    public async Task<string> IssueAsync(AppUser user)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        db.MagicLinkTokens.Add(new MagicLinkToken
+        {
+            UserId = user.Id,
+            TokenHash = Hash(token),
+            CreatedAt = now,
+            ExpiresAt = now.AddMinutes(security.Value.MagicLinkMinutes),
+        });
+        await db.SaveChangesAsync();
+        return token;
+    }
+
+    /// <summary>
     /// Spends the token: the user it belongs to, or null when it is unknown, used or expired.
     /// The conditional update makes two clicks on one link sign in at most once.
     /// </summary>
