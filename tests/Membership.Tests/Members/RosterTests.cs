@@ -145,22 +145,40 @@ public sealed partial class RosterTests
 
         foreach (var sort in new[] { "joined", "paid", "name" })
         {
-            var seen = new List<string>();
+            var pages = new List<List<string>>();
             string? next = $"/creator/members?sort={sort}";
+            Page? last = null;
             while (next is not null)
             {
                 var page = await owner.GetAsync(next);
                 Assert.Equal(HttpStatusCode.OK, page.Status);
                 var rows = RowEmail().Matches(page.Html).Select(m => m.Groups[1].Value).ToList();
                 Assert.InRange(rows.Count, 1, 50);
-                seen.AddRange(rows);
+                pages.Add(rows);
+                last = page;
                 var link = NextLink().Match(page.Html);
                 next = link.Success ? WebUtility.HtmlDecode(link.Groups[1].Value) : null;
             }
 
+            var seen = pages.SelectMany(p => p).ToList();
             Assert.Equal(123, seen.Count);
             Assert.Equal(123, seen.Distinct().Count());
+
+            // And back: "Previous page" from the last page shows each earlier page again, exactly, down to the first.
+            Assert.Contains("data-test=\"roster-first\"", last!.Html);
+            for (var back = pages.Count - 2; back >= 0; back--)
+            {
+                var link = PreviousLink().Match(last!.Html);
+                Assert.True(link.Success, $"no Previous link back to page {back + 1} ({sort})");
+                last = await owner.GetAsync(WebUtility.HtmlDecode(link.Groups[1].Value));
+                Assert.Equal(pages[back], RowEmail().Matches(last.Html).Select(m => m.Groups[1].Value).ToList());
+            }
+
+            Assert.DoesNotMatch(PreviousLink(), last!.Html); // the first page has no previous one
+            Assert.Matches(NextLink(), last.Html);
         }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.GetAsync("/creator/members?after=x&before=y")).Status);
 
         var names = await owner.GetAsync("/creator/members/export.csv?sort=name");
         Assert.Contains("\n" + $"m000-{handle}@example.test,'=Member 000,free,", names.Html.Replace("\r", "")); // formulas defused
@@ -191,4 +209,7 @@ public sealed partial class RosterTests
 
     [GeneratedRegex("href=\"([^\"]+)\" data-test=\"roster-next\"")]
     private static partial Regex NextLink();
+
+    [GeneratedRegex("href=\"([^\"]+)\" data-test=\"roster-previous\"")]
+    private static partial Regex PreviousLink();
 }

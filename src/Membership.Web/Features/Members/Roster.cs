@@ -35,13 +35,16 @@ public sealed class RosterFilter
     /// <summary>The keyset cursor: where the previous page ended.</summary>
     public string? After { get; set; }
 
+    /// <summary>The keyset cursor going back: where the next page began (the page before it is shown).</summary>
+    public string? Before { get; set; }
+
     public static readonly string[] Statuses = ["active", "past-due", "cancelling", "ended", "free", "complimentary"];
 
     /// <summary>The query-string names of the filters.</summary>
-    public static readonly string[] Keys = ["q", "tier", "status", "interval", "joinedFrom", "joinedTo", "sort", "after"];
+    public static readonly string[] Keys = ["q", "tier", "status", "interval", "joinedFrom", "joinedTo", "sort", "after", "before"];
 
-    /// <summary>The query string for these filters, without the cursor (for links and the export).</summary>
-    public string QueryString(string? after = null)
+    /// <summary>The query string for these filters, with the given cursor only (for links and the export).</summary>
+    public string QueryString(string? after = null, string? before = null)
     {
         var parts = new List<string>();
         void Add(string key, string? value)
@@ -60,6 +63,7 @@ public sealed class RosterFilter
         Add("joinedTo", JoinedTo);
         Add("sort", Sort);
         Add("after", after);
+        Add("before", before);
         return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
     }
 }
@@ -81,7 +85,8 @@ public sealed record RosterRow(
     };
 }
 
-public sealed record RosterPage(IReadOnlyList<RosterRow> Rows, int Total, string? NextCursor);
+/// <summary>One page of the roster; <see cref="PreviousCursor"/> is set when there are rows before it (the first page is the one with no cursor).</summary>
+public sealed record RosterPage(IReadOnlyList<RosterRow> Rows, int Total, string? NextCursor, string? PreviousCursor = null);
 
 /// <summary>
 /// The creator's members: filtered and searched in the database, paged by keyset (the last row's
@@ -93,6 +98,15 @@ public sealed class RosterQuery(MembershipDbContext db)
     {
         var members = Filtered(creatorId, filter);
         var total = await members.CountAsync(cancellationToken);
+        if (!string.IsNullOrEmpty(filter.Before) && TryReadCursor(filter.Before, out var value, out var id))
+        {
+            // Going back: the rows just before the cursor, read in the other direction, then turned round.
+            var back = await Project(Reversed(BeforeCursor(members, filter.Sort, value, id), filter.Sort)).Take(RosterFilter.PageSize + 1).ToListAsync(cancellationToken);
+            var hasPrevious = back.Count > RosterFilter.PageSize;
+            var rows = back.Take(RosterFilter.PageSize).Reverse().ToList();
+            return new RosterPage(rows, total, rows.Count > 0 ? Cursor(rows[^1], filter.Sort) : null, hasPrevious && rows.Count > 0 ? Cursor(rows[0], filter.Sort) : null);
+        }
+
         var page = await Project(Ordered(AfterCursor(members, filter), filter.Sort)).Take(RosterFilter.PageSize + 1).ToListAsync(cancellationToken);
         string? next = null;
         if (page.Count > RosterFilter.PageSize)
@@ -101,7 +115,8 @@ public sealed class RosterQuery(MembershipDbContext db)
             next = Cursor(page[^1], filter.Sort);
         }
 
-        return new RosterPage(page, total, next);
+        var previous = !string.IsNullOrEmpty(filter.After) && page.Count > 0 ? Cursor(page[0], filter.Sort) : null;
+        return new RosterPage(page, total, next, previous);
     }
 
     /// <summary>Every filtered row, streamed from the database (the CSV export never holds them all).</summary>
@@ -179,6 +194,29 @@ public sealed class RosterQuery(MembershipDbContext db)
                 return members.Where(m => m.JoinedAt < joined || (m.JoinedAt == joined && m.Id < id));
         }
     }
+
+    private static IQueryable<Member> BeforeCursor(IQueryable<Member> members, string? sort, string value, int id)
+    {
+        switch (sort)
+        {
+            case "paid":
+                var paid = long.Parse(value, CultureInfo.InvariantCulture);
+                return members.Where(m => m.LifetimePaidMinor > paid || (m.LifetimePaidMinor == paid && m.Id > id));
+            case "name":
+                return members.Where(m => string.Compare(m.DisplayName, value) < 0 || (m.DisplayName == value && m.Id < id));
+            default:
+                var joined = new DateTime(long.Parse(value, CultureInfo.InvariantCulture), DateTimeKind.Utc);
+                return members.Where(m => m.JoinedAt > joined || (m.JoinedAt == joined && m.Id > id));
+        }
+    }
+
+    /// <summary>The roster's order the other way round (for reading back from a cursor).</summary>
+    private static IQueryable<Member> Reversed(IQueryable<Member> members, string? sort) => sort switch
+    {
+        "paid" => members.OrderBy(m => m.LifetimePaidMinor).ThenBy(m => m.Id),
+        "name" => members.OrderByDescending(m => m.DisplayName).ThenByDescending(m => m.Id),
+        _ => members.OrderBy(m => m.JoinedAt).ThenBy(m => m.Id),
+    };
 
     private static IQueryable<Member> Ordered(IQueryable<Member> members, string? sort) => sort switch
     {

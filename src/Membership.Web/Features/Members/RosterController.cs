@@ -253,7 +253,14 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
             return "joinedFrom must not be after joinedTo.";
         }
 
-        return RosterQuery.IsValidCursor(filter.After, filter.Sort) ? null : "The page cursor is not valid; start from the first page.";
+        if (!string.IsNullOrEmpty(filter.After) && !string.IsNullOrEmpty(filter.Before))
+        {
+            return "Give either after or before, not both.";
+        }
+
+        return RosterQuery.IsValidCursor(filter.After, filter.Sort) && RosterQuery.IsValidCursor(filter.Before, filter.Sort)
+            ? null
+            : "The page cursor is not valid; start from the first page.";
     }
 
     /// <summary>A CSV field, quoted when needed; a leading =, +, - or @ is defused so spreadsheets do not run it as a formula.</summary>
