@@ -8,9 +8,10 @@ using Stripe;
 namespace Membership.Web.Infrastructure.Stripe;
 
 /// <summary>
-/// Where Stripe is: the real API with <c>Stripe:SecretKey</c>, or else the built-in emulator,
-/// started on first use on a loopback port and sending its webhooks to this site. Either way the
-/// site talks to it through the same Stripe.net client.
+/// Where Stripe is: the real API with <c>Stripe:SecretKey</c>, or else the built-in emulator on
+/// <c>Stripe:EmulatorPort</c>, its state kept under the data folder and its webhooks sent to this
+/// site (the host starts it with the site, <see cref="EmulatorStartup"/>; the first call starts it
+/// otherwise). Either way the site talks to it through the same Stripe.net client.
 /// </summary>
 public sealed class StripeEndpoint(
     IOptions<StripeSettings> options, IServer server, IConfiguration configuration, IHostEnvironment environment, ILogger<StripeEndpoint> logger) : IAsyncDisposable
