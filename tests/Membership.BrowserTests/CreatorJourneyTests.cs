@@ -105,6 +105,12 @@ public sealed class CreatorJourneyTests(PublishedSite site, ITestOutputHelper ou
         await Expect(page).ToHaveURLAsync(new Regex("/creator/tiers$"));
         await Expect(page.TierRows()).ToHaveCountAsync(1);
         await Expect(page.TierRows().Nth(0)).ToContainTextAsync("$5.00");
+
+        // The bio's limit is shown as it is typed, and going over it is said, not cut.
+        await page.GotoAsync("/creator/profile");
+        await page.Locator("[name='Form.Bio']").FillAsync(new string('b', 2001));
+        await Expect(page.Locator("#Form_Bio-count")).ToHaveTextAsync("2,001 of 2,000 characters: 1 too many.");
+        await Expect(page.Locator("[name='Form.Bio']")).ToHaveValueAsync(new string('b', 2001));
     });
 
     [Fact]

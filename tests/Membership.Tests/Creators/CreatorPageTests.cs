@@ -11,6 +11,57 @@ namespace Membership.Tests.Creators;
 
 public sealed class CreatorPageTests(SiteFixture site) : IClassFixture<SiteFixture>
 {
+    [Fact]
+    public async Task LockedPosts_BadgeSaysWhoTheyAreFor_TierOnlyIsNotMembersOnly()
+    {
+        using var creator = site.CreateBrowser();
+        await creator.RegisterAsync(Unique.Email("creator"));
+        var handle = Unique.Handle();
+        await creator.CreateCreatorPageAsync(handle);
+        await creator.CreateTierAsync(TestBrowser.TierFields("Gold"));
+        var gold = await site.WithDbAsync(db => db.Tiers.Where(t => t.Creator!.Handle == handle).Select(t => t.Id).SingleAsync());
+        foreach (var (title, access) in new[] { ("For members", "Members"), ("For gold", "Tiers") })
+        {
+            var fields = new List<KeyValuePair<string, string>>
+            {
+                new("Form.Title", title), new("Form.Body", "Teaser\n\n<!--members-only-->\n\nSecret"), new("Form.Access", access), new("Form.Intent", "Publish"),
+            };
+            if (access == "Tiers")
+            {
+                fields.Add(new("Form.TierIds", gold.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            Assert.Equal(HttpStatusCode.Redirect, (await creator.SubmitAsync("/creator/posts/new", "/creator/posts/new", fields)).Status);
+        }
+
+        using var visitor = site.CreateBrowser();
+        var page = (await visitor.GetAsync("/" + handle)).Html;
+
+        Assert.Contains("For members</a> <span class=\"badge\">Members only</span>", page);
+        Assert.Contains("For gold</a> <span class=\"badge\">Selected tiers</span>", page);
+    }
+
+    [Fact]
+    public async Task Bio_OverTheLimit_RefusedWithTheLimit_NotCut()
+    {
+        using var creator = site.CreateBrowser();
+        await creator.RegisterAsync(Unique.Email("creator"));
+        var handle = Unique.Handle();
+        await creator.CreateCreatorPageAsync(handle);
+        var form = await creator.GetAsync("/creator/profile");
+        Assert.Contains("data-counter-max=\"2000\"", form.Html);
+        var before = await site.WithDbAsync(db => db.Creators.Where(c => c.Handle == handle).Select(c => c.Bio).SingleAsync());
+
+        var refused = await creator.SubmitAsync("/creator/profile", "/creator/profile", new Dictionary<string, string>
+        {
+            ["Form.Handle"] = handle, ["Form.DisplayName"] = "Long Story", ["Form.Bio"] = new string('a', 2001), ["Form.Currency"] = "USD",
+            ["Form.YearlyGoal"] = "100000.00", ["Form.TrueFanThreshold"] = "100.00",
+        });
+
+        Assert.Contains("Keep the bio under 2,000 characters.", refused.Text);
+        Assert.Equal(before, await site.WithDbAsync(db => db.Creators.Where(c => c.Handle == handle).Select(c => c.Bio).SingleAsync()));
+    }
+
     [Theory]
     [InlineData("admin", "is reserved by the site")]
     [InlineData("account", "is reserved by the site")]
