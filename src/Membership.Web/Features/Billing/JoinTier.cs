@@ -29,6 +29,7 @@ public sealed record JoinOutcome(string? CheckoutUrl, Errors Errors);
 public sealed class JoinTier(
     MembershipDbContext db,
     StripeCatalog catalog,
+    Payouts payouts,
     StripeGateway stripe,
     PublicLinks links,
     IOptions<StripeSettings> stripeSettings,
@@ -82,8 +83,8 @@ public sealed class JoinTier(
 
         if (param.Contains("destination", StringComparison.Ordinal))
         {
-            await db.Creators.Where(c => c.Id == creator.Id).ExecuteUpdateAsync(u => u
-                .SetProperty(c => c.StripeAccountId, (string?)null).SetProperty(c => c.ChargesEnabled, false).SetProperty(c => c.PayoutsEnabled, false), cancellationToken);
+            // Payouts reads the account again, and disconnects one Stripe no longer knows.
+            await payouts.RefreshAsync(await db.Creators.SingleAsync(c => c.Id == creator.Id, cancellationToken), cancellationToken);
             return true;
         }
 

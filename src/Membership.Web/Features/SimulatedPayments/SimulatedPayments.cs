@@ -46,7 +46,7 @@ public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, TimeProvider c
                 _ => "failed: " + (e.Deliveries.LastOrDefault()?.LastError ?? "no answer"),
             },
             e.Deliveries.Sum(d => d.Attempts))).ToList();
-        var upcoming = emulator.Upcoming(20);
+        var upcoming = emulator.Upcoming(50);
         var items = upcoming.Where(u => u.Kind != DueWorkKind.CheckoutExpiry).Take(5).Select(u => new DueItem(u.At, u.Kind switch
         {
             DueWorkKind.Renewal => "a membership renews",
@@ -55,12 +55,12 @@ public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, TimeProvider c
             DueWorkKind.PaymentRetry => "a failed payment is tried again",
             _ => "something else falls due",
         })).ToList();
-        return new SimulatedPaymentsView(emulator.Clock.UtcNow, clock.GetUtcNow(), NextRenewal(emulator), items, events);
+        return new SimulatedPaymentsView(emulator.Clock.UtcNow, clock.GetUtcNow(), NextRenewal(upcoming), items, events);
     }
 
     /// <summary>When Stripe next bills someone: a renewal or the end of a trial.</summary>
-    internal static DateTimeOffset? NextRenewal(StripeEmulator.StripeEmulator emulator) =>
-        emulator.Upcoming(50).FirstOrDefault(u => u.Kind is DueWorkKind.Renewal or DueWorkKind.TrialEnd)?.At;
+    internal static DateTimeOffset? NextRenewal(IEnumerable<DueWork> upcoming) =>
+        upcoming.FirstOrDefault(u => u.Kind is DueWorkKind.Renewal or DueWorkKind.TrialEnd)?.At;
 
     internal static async Task<StripeEmulator.StripeEmulator?> EmulatorAsync(StripeEndpoint stripe, CancellationToken cancellationToken)
     {
@@ -93,7 +93,7 @@ public sealed class AdvanceSimulatedClock(StripeEndpoint stripe)
             ClockStep.Week => now.AddDays(7),
             ClockStep.Month => now.AddMonths(1),
             // A minute past the renewal, so that it has happened when the page comes back.
-            _ => (SimulatedPaymentsQuery.NextRenewal(emulator) ?? now.AddMonths(1)).AddMinutes(1),
+            _ => (SimulatedPaymentsQuery.NextRenewal(emulator.Upcoming(50)) ?? now.AddMonths(1)).AddMinutes(1),
         };
         return emulator.Clock.AdvanceTo(to);
     }
