@@ -40,6 +40,9 @@ public enum DueWorkKind
     /// <summary>A trial ends: the first paid period starts and is invoiced.</summary>
     TrialEnd,
 
+    /// <summary>Three days before a trial ends (or at once for a shorter trial): <c>customer.subscription.trial_will_end</c>.</summary>
+    TrialWillEnd,
+
     /// <summary>A subscription set to cancel at period end is canceled.</summary>
     CancelAtPeriodEnd,
 

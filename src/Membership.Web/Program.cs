@@ -192,6 +192,7 @@ builder.Services.AddScoped<StripeEventInbox>();
 builder.Services.AddSingleton<StripeEventProcessor>();
 builder.Services.AddSingleton<Reconciliation>();
 builder.Services.AddSingleton<RenewalReminders>();
+builder.Services.AddScoped<TrialEndingEmails>();
 builder.Services.AddScoped<Membership.Web.Features.Metrics.CreatorMetrics>();
 builder.Services.AddScoped<Membership.Web.Features.Metrics.DashboardQuery>();
 builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();

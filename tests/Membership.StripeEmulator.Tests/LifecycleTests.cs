@@ -283,6 +283,46 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Trial_will_end_is_sent_three_days_before_the_trial_ends_and_once()
+    {
+        await using var h = await Harness.StartAsync();
+        var start = h.Emulator.Clock.UtcNow;
+        var sub = await h.SubscribeAsync(configure: o => o.SubscriptionData = new Stripe.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = 14 });
+        var warning = Assert.Single(h.Emulator.Upcoming(), w => w.Kind == DueWorkKind.TrialWillEnd);
+        Assert.Equal(sub.TrialEnd!.Value.AddDays(-3), warning.At.UtcDateTime);
+
+        h.Emulator.Clock.AdvanceTo(warning.At.AddSeconds(-1));
+        await h.WebhooksIdleAsync();
+        Assert.DoesNotContain(await h.VerifiedEventsAsync(), e => e.Type == "customer.subscription.trial_will_end");
+
+        h.Emulator.Clock.AdvanceTo(start.AddDays(13));
+        await h.WebhooksIdleAsync();
+        var sent = Assert.Single(await h.VerifiedEventsAsync(), e => e.Type == "customer.subscription.trial_will_end");
+        Assert.Equal(sub.Id, ((Subscription)sent.Data.Object).Id);
+        Assert.Equal(warning.At.UtcDateTime, sent.Created);
+
+        h.Emulator.Clock.AdvanceTo(start.AddDays(20)); // the trial ends and bills: no second warning
+        await h.WebhooksIdleAsync();
+        Assert.Single(await h.VerifiedEventsAsync(), e => e.Type == "customer.subscription.trial_will_end");
+        Assert.Equal("active", (await new SubscriptionService(h.Client).GetAsync(sub.Id)).Status);
+    }
+
+    [Fact]
+    public async Task Trial_will_end_is_sent_at_once_for_a_trial_shorter_than_three_days_and_for_trial_end_now()
+    {
+        await using var h = await Harness.StartAsync();
+        var shortTrial = await h.SubscribeAsync(configure: o => o.SubscriptionData = new Stripe.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = 2 });
+        var endedNow = await h.SubscribeAsync(configure: o => o.SubscriptionData = new Stripe.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = 30 });
+        await new SubscriptionService(h.Client).UpdateAsync(endedNow.Id, new SubscriptionUpdateOptions { TrialEnd = SubscriptionTrialEnd.Now });
+        await new SubscriptionService(h.Client).GetAsync(shortTrial.Id); // any request does what is due
+        await h.WebhooksIdleAsync();
+
+        var warnings = (await h.VerifiedEventsAsync()).Where(e => e.Type == "customer.subscription.trial_will_end").Select(e => ((Subscription)e.Data.Object).Id).ToList();
+        Assert.Equal([shortTrial.Id, endedNow.Id], warnings);
+        Assert.DoesNotContain(h.Emulator.Upcoming(), w => w.Kind == DueWorkKind.TrialWillEnd);
+    }
+
+    [Fact]
     public async Task Trial_end_now_bills_at_once()
     {
         await using var h = await Harness.StartAsync();

@@ -1,6 +1,9 @@
 namespace Membership.Data.Entities;
 
-/// <summary>A renewal reminder that was emailed; unique per subscription and period, so it goes once per period.</summary>
+/// <summary>
+/// A reminder that was emailed before a period ends — a yearly renewal, or the end of a free trial
+/// (a trial is its subscription's first period); unique per subscription and period, so it goes once per period.
+/// </summary>
 public class RenewalReminder
 {
     public int Id { get; set; }

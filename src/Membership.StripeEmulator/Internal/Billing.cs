@@ -540,6 +540,11 @@ internal sealed class Billing(EmulatorState state)
 
         if (endTrialNow)
         {
+            if (sub.TrialWillEndSentFor != sub.TrialEnd)
+            {
+                TrialWillEnd(sub); // as Stripe does when a trial is ended at once
+            }
+
             PeriodEnd(sub); // trial_end=now bills at once
         }
     }
@@ -762,6 +767,13 @@ internal sealed class Billing(EmulatorState state)
                 var kind = sub.CancelAtPeriodEnd ? DueWorkKind.CancelAtPeriodEnd : sub.Status == "trialing" ? DueWorkKind.TrialEnd : DueWorkKind.Renewal;
                 yield return new Scheduled(sub.CurrentPeriodEnd, sub.Seq, kind, sub, () => PeriodEnd(sub));
             }
+
+            // Stripe warns three days before a trial ends, or at once when the trial is shorter than that.
+            if (sub.Status == "trialing" && sub.TrialEnd is { } trialEnd && sub.TrialWillEndSentFor != trialEnd)
+            {
+                var at = Math.Max(trialEnd - (3 * Day), sub.TrialStart ?? sub.Created);
+                yield return new Scheduled(at, sub.Seq, DueWorkKind.TrialWillEnd, sub, () => TrialWillEnd(sub));
+            }
         }
 
         foreach (var invoice in state.AllScopes<InvoiceEntity>())
@@ -818,6 +830,12 @@ internal sealed class Billing(EmulatorState state)
         }
 
         throw new InvalidOperationException("The emulator's clock processing did not settle.");
+    }
+
+    private void TrialWillEnd(SubscriptionEntity sub)
+    {
+        sub.TrialWillEndSentFor = sub.TrialEnd;
+        state.Emit("customer.subscription.trial_will_end", sub);
     }
 
     /// <summary>The current period ended: cancel (cancel_at_period_end), or renew and invoice (trials end the same way).</summary>

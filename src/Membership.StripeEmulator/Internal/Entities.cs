@@ -725,6 +725,9 @@ internal sealed class SubscriptionEntity : Entity
 
     public long? TrialEnd { get; set; }
 
+    /// <summary>The trial end that <c>customer.subscription.trial_will_end</c> was sent for (so it goes once per trial end).</summary>
+    public long? TrialWillEndSentFor { get; set; }
+
     public decimal? ApplicationFeePercent { get; set; }
 
     public string? TransferDestination { get; init; }

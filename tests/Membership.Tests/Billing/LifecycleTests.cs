@@ -2,6 +2,7 @@ using System.Net;
 using Membership.Data.Entities;
 using Membership.StripeEmulator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Stripe;
 
 namespace Membership.Tests.Billing;
@@ -277,5 +278,40 @@ public sealed class LifecycleTests
         Assert.Equal("active", second.Status);
         Assert.Null(second.TrialEnd);
         Assert.Equal(2, (await fan.PaymentsAsync(creator)).Count);
+    }
+
+    [Fact]
+    public async Task TrialWillEnd_StillTrialing_EmailsDateAndPriceOnce_CancelledTrialGetsNone()
+    {
+        await using var billing = await BillingSite.StartAsync();
+        var creator = await billing.CreatorAsync(true, ("Taster", "8.00", "", ""));
+        await creator.Browser.SubmitAsync($"/creator/tiers/{creator.Tiers["Taster"]}/edit", $"/creator/tiers/{creator.Tiers["Taster"]}/edit",
+            Infrastructure.TestBrowser.TierFields("Taster", "8.00", trial: "14"));
+        var staying = await billing.FanAsync("staying");
+        var leaving = await billing.FanAsync("leaving");
+        await staying.JoinAsync(creator, "Taster");
+        var cancelled = await leaving.JoinAsync(creator, "Taster");
+        await new SubscriptionService(billing.Stripe).UpdateAsync(cancelled.SubscriptionId, new SubscriptionUpdateOptions { CancelAtPeriodEnd = true });
+
+        await billing.AdvanceAsync(TimeSpan.FromDays(10));
+        Assert.Equal(0, await billing.DbAsync(db => db.OutboxEmails.CountAsync(e => e.Subject.StartsWith("Your free trial"))));
+
+        await billing.AdvanceAsync(TimeSpan.FromDays(2)); // Stripe's warning falls due three days before day 14
+        var email = Assert.Single(await billing.DbAsync(db => db.OutboxEmails.AsNoTracking().Where(e => e.Subject.StartsWith("Your free trial")).ToListAsync()));
+        Assert.Equal(staying.Email, email.To);
+        var trialEnds = BillingSite.Start.UtcDateTime.AddDays(14).ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"Your free trial of Taster ends on {trialEnds}", email.Subject);
+        var received = billing.Site.Mailbox.WaitFor(staying.Email, email.Subject);
+        Assert.Contains($"ends on {trialEnds}. From then on, $8.00 a month will be charged to your card", received.TextBody);
+        Assert.Contains($"/{creator.Handle}", received.TextBody);
+
+        // The same event handled again (a redelivery, a second node) tells nobody twice.
+        var subscriptionId = (await staying.SubscriptionAsync(creator)).StripeSubscriptionId;
+        await using (var scope = billing.Site.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Membership.Web.Features.Billing.TrialEndingEmails>().SendAsync(subscriptionId, CancellationToken.None);
+        }
+
+        Assert.Equal(1, await billing.DbAsync(db => db.OutboxEmails.CountAsync(e => e.Subject.StartsWith("Your free trial"))));
     }
 }

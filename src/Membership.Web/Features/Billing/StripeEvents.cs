@@ -19,6 +19,7 @@ public static class StripeEventTypes
     public const string SubscriptionCreated = "customer.subscription.created";
     public const string SubscriptionUpdated = "customer.subscription.updated";
     public const string SubscriptionDeleted = "customer.subscription.deleted";
+    public const string SubscriptionTrialWillEnd = "customer.subscription.trial_will_end";
     public const string InvoicePaid = "invoice.paid";
     public const string InvoicePaymentFailed = "invoice.payment_failed";
     public const string ChargeRefunded = "charge.refunded";
@@ -26,7 +27,7 @@ public static class StripeEventTypes
 
     public static readonly IReadOnlySet<string> Handled = new HashSet<string>
     {
-        CheckoutSessionCompleted, SubscriptionCreated, SubscriptionUpdated, SubscriptionDeleted,
+        CheckoutSessionCompleted, SubscriptionCreated, SubscriptionUpdated, SubscriptionDeleted, SubscriptionTrialWillEnd,
         InvoicePaid, InvoicePaymentFailed, ChargeRefunded, AccountUpdated,
     };
 }
@@ -183,6 +184,10 @@ public sealed class StripeEventProcessor(
                 break;
             case StripeEventTypes.SubscriptionCreated or StripeEventTypes.SubscriptionUpdated or StripeEventTypes.SubscriptionDeleted:
                 await subscriptions.SyncAsync(row.ObjectId, row.OccurredAt, cancellationToken);
+                break;
+            case StripeEventTypes.SubscriptionTrialWillEnd:
+                await subscriptions.SyncAsync(row.ObjectId, row.OccurredAt, cancellationToken);
+                await services.GetRequiredService<TrialEndingEmails>().SendAsync(row.ObjectId, cancellationToken);
                 break;
             case StripeEventTypes.InvoicePaid or StripeEventTypes.InvoicePaymentFailed:
                 await HandleInvoiceAsync(services, row, cancellationToken);

@@ -51,6 +51,7 @@ public sealed class SimulatedPaymentsQuery(StripeEndpoint stripe, TimeProvider c
         {
             DueWorkKind.Renewal => "a membership renews",
             DueWorkKind.TrialEnd => "a free trial ends and its first payment is taken",
+            DueWorkKind.TrialWillEnd => "a member is told their free trial ends in three days",
             DueWorkKind.CancelAtPeriodEnd => "a cancelled membership ends",
             DueWorkKind.PaymentRetry => "a failed payment is tried again",
             _ => "something else falls due",

@@ -5,7 +5,7 @@ namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
 /// The membership emails that always go, whatever the member's post-email choice: welcome to a
-/// tier, payment receipt, payment failed, cancellation scheduled, membership ended, yearly renewal reminder. Billing and the jobs send
+/// tier, payment receipt, payment failed, trial ending, cancellation scheduled, membership ended, yearly renewal reminder. Billing and the jobs send
 /// them through the one <see cref="IEmailSender"/>.
 /// </summary>
 public sealed class TransactionalEmails(EmailTemplates templates)
@@ -35,6 +35,14 @@ public sealed class TransactionalEmails(EmailTemplates templates)
         {
             ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
             ["date"] = Date(renewsAt), ["portal"] = portalUrl,
+        });
+
+    /// <summary>A free trial ends soon: when, and what will then be charged each month or year.</summary>
+    public EmailMessage TrialEnding(string to, string name, string creator, string tier, long amountMinor, string currency, bool yearly, DateTime trialEnds, string creatorUrl) =>
+        templates.Render("trial-ending", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["tier"] = tier, ["amount"] = MoneyFormat.Format(amountMinor, currency),
+            ["every"] = yearly ? "a year" : "a month", ["date"] = Date(trialEnds), ["url"] = creatorUrl,
         });
 
     public EmailMessage CancelScheduled(string to, string name, string creator, string tier, DateTime accessEnds, string creatorUrl) =>
