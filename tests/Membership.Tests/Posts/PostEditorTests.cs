@@ -280,6 +280,55 @@ public sealed class PostEditorTests(SiteFixture site) : IClassFixture<SiteFixtur
         Assert.True(stored.IsCover);
         browser.Dispose();
     }
+
+    [Fact]
+    public async Task InsertUpload_AnswersTheFilesLinkAsJson_AndADraftsNewAddressMovesItsFileLinks()
+    {
+        var (browser, handle) = await CreatorAsync();
+        var created = await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", Fields(title: "Pictures", access: "Members"));
+        var edit = created.Location!;
+        var id = int.Parse(edit.Split('/').Last(), System.Globalization.CultureInfo.InvariantCulture);
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52 };
+
+        async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Json)> InsertAsync(string name, byte[] content)
+        {
+            var token = System.Text.RegularExpressions.Regex.Match((await browser.GetAsync(edit)).Html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+            Assert.True(token.Success);
+            using var request = new HttpRequestMessage(HttpMethod.Post, edit + "/attachments")
+            {
+                Content = new MultipartFormDataContent { { new ByteArrayContent(content), "file", name } },
+            };
+            request.Headers.Add("RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value));
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await browser.Client.SendAsync(request);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            return (response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        var refused = await InsertAsync("notes.mp3", "not audio at all"u8.ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.StartsWith("That file type is not accepted.", refused.Json.GetProperty("error").GetString());
+        Assert.Equal(0, await site.WithDbAsync(db => db.Attachments.CountAsync(a => a.PostId == id)));
+
+        var (status, json) = await InsertAsync("the cat.png", png);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var fileId = await site.WithDbAsync(db => db.Attachments.Where(a => a.PostId == id).Select(a => a.Id).SingleAsync());
+        Assert.Equal($"/{handle}/posts/pictures/files/{fileId}", json.GetProperty("url").GetString());
+        Assert.True(json.GetProperty("isImage").GetBoolean());
+        Assert.Equal("the-cat.png", json.GetProperty("fileName").GetString());
+
+        // The draft is given another address: the image it shows moves with it.
+        var saved = await browser.SubmitAsync(edit, edit, Fields(title: "Pictures", access: "Members", slug: "cat-pictures",
+            body: $"Look:\n\n![A cat asleep](/{handle}/posts/pictures/files/{fileId})\n\nand [elsewhere](/{handle}/posts/pictures-two/files/{fileId})"));
+        Assert.Equal(HttpStatusCode.Redirect, saved.Status);
+        var body = await site.WithDbAsync(db => db.Posts.Where(p => p.Id == id).Select(p => p.BodyMarkdown).SingleAsync());
+        Assert.Contains($"![A cat asleep](/{handle}/posts/cat-pictures/files/{fileId})", body);
+        Assert.Contains($"/{handle}/posts/pictures-two/files/{fileId}", body); // another post's address is left alone
+        using var image = await browser.Client.GetAsync($"/{handle}/posts/cat-pictures/files/{fileId}");
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        browser.Dispose();
+    }
 }
 
 public sealed class UploadLimitTests

@@ -180,13 +180,26 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
     [RequestFormLimits(MultipartBodyLengthLimit = UploadSettings.HardLimitBytes + (1024 * 1024))]
     public async Task<IActionResult> Upload(int id, IFormFile? file, bool cover, [FromServices] AttachmentsHandler attachments, CancellationToken cancellationToken)
     {
-        var (_, post) = await MyPostAsync(id);
+        var (creator, post) = await MyPostAsync(id);
         if (post is null)
         {
             return NotFound();
         }
 
         var (attachment, errors) = await attachments.UploadAsync(post, file, cover, cancellationToken);
+        if (Request.GetTypedHeaders().Accept.Any(a => a.MediaType == "application/json"))
+        {
+            // The editor's "Insert image or file": it inserts the link where the cursor is.
+            return errors.Any
+                ? BadRequest(new { error = errors.Items[0].Message })
+                : Json(new
+                {
+                    id = attachment!.Id, fileName = attachment.FileName, contentType = attachment.ContentType,
+                    isImage = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal),
+                    url = PostFileLinks.Path(creator!.Handle, post.Slug, attachment.Id),
+                });
+        }
+
         TempData["Notice"] = errors.Any ? errors.Items[0].Message : $"{attachment!.FileName} is attached.";
         TempData["NoticeIsError"] = errors.Any;
         return RedirectToAction(nameof(Edit), new { id });

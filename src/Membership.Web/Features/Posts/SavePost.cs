@@ -133,10 +133,16 @@ public sealed class SavePostHandler(
             return (null, errors);
         }
 
+        var body = request.Body ?? "";
+        if (existing is not null)
+        {
+            body = PostFileLinks.Moved(body, creator.Handle, existing.Slug, slug);
+        }
+
         RenderedPost rendered;
         try
         {
-            rendered = renderer.Render(request.Body ?? "");
+            rendered = renderer.Render(body);
         }
         catch (PostTooDeepException exception)
         {
@@ -147,7 +153,7 @@ public sealed class SavePostHandler(
         post.Title = title;
         post.Slug = slug;
         post.Excerpt = request.Excerpt?.Trim() ?? "";
-        post.BodyMarkdown = request.Body ?? "";
+        post.BodyMarkdown = body;
         post.TeaserHtml = rendered.TeaserHtml;
         post.MembersHtml = rendered.MembersHtml;
         post.TeaserText = rendered.TeaserText;
