@@ -18,9 +18,13 @@ public abstract class BrowserTest(PublishedSite site, ITestOutputHelper output)
     protected async Task RunAsync(Func<BrowserSession, Task> body, [CallerMemberName] string testName = "")
     {
         await using var session = new BrowserSession(Site);
+        var started = DateTime.UtcNow;
         try
         {
             await body(session);
+            // Every page the journey opened on the site, and every email it caused, in words a person reads.
+            var problems = session.WordingProblems.Concat(EmailWordingProblems(started)).Distinct().ToList();
+            Assert.True(problems.Count == 0, "Pages or emails say what a person should not read:\n" + string.Join('\n', problems));
         }
         catch (Exception)
         {
@@ -35,6 +39,23 @@ public abstract class BrowserTest(PublishedSite site, ITestOutputHelper output)
             throw;
         }
     }
+
+    private IEnumerable<string> EmailWordingProblems(DateTime since)
+    {
+        if (!Directory.Exists(Site.MailDirectory))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Site.MailDirectory, "*.eml").Where(f => File.GetLastWriteTimeUtc(f) >= since.AddSeconds(-1)))
+        {
+            using var message = MimeKit.MimeMessage.Load(file);
+            foreach (var problem in Wording.ProblemsIn((message.Subject ?? "") + "\n" + (message.TextBody ?? "")))
+            {
+                yield return $"email \"{message.Subject}\": {problem}";
+            }
+        }
+    }
 }
 
 /// <summary>The browser contexts (one per person) a test opened; closed when the test ends.</summary>
@@ -42,10 +63,47 @@ public sealed class BrowserSession(PublishedSite site) : IAsyncDisposable
 {
     private readonly List<(string Name, IBrowserContext Context, IPage Page)> _people = [];
 
+    private readonly List<string> _wordingProblems = [];
+
+    /// <summary>What the site's pages opened in this session said that a person should not read (see <see cref="Wording"/>).</summary>
+    public IReadOnlyList<string> WordingProblems
+    {
+        get
+        {
+            lock (_wordingProblems)
+            {
+                return [.. _wordingProblems];
+            }
+        }
+    }
+
     /// <summary>A new person: their own context (cookies) and one page in it.</summary>
     public async Task<IPage> NewPageAsync(string name)
     {
         var context = await site.NewContextAsync();
+        // Each of the site's pages, once loaded, hands its visible text (less what is shown as code) to the wording check.
+        await context.ExposeFunctionAsync<string, string, bool>("__membershipPageText", (address, text) =>
+        {
+            lock (_wordingProblems)
+            {
+                _wordingProblems.AddRange(Wording.ProblemsIn(text).Select(p => $"{address}: {p}"));
+            }
+
+            return true;
+        });
+        await context.AddInitScriptAsync($$"""
+            (() => {
+              if (location.origin !== {{System.Text.Json.JsonSerializer.Serialize(new Uri(site.BaseUrl).GetLeftPart(UriPartial.Authority))}}) return;
+              addEventListener('load', () => {
+                let text = document.body ? document.body.innerText : '';
+                for (const code of document.querySelectorAll('code, kbd, samp, pre')) {
+                  const shown = code.innerText;
+                  if (shown) text = text.replace(shown, ' ');
+                }
+                window.__membershipPageText(location.pathname + location.search, text);
+              });
+            })();
+            """);
         var page = await context.NewPageAsync();
         _people.Add((name, context, page));
         return page;

@@ -114,4 +114,112 @@ public static class Journeys
     /// <summary>"N member(s)" under the creator's name on the public page.</summary>
     public static ILocator MemberCount(this IPage page) =>
         page.Locator("section.creator-header").GetByText(new Regex(@"^\s*\d+ members?\s*$"));
+
+    /// <summary>The signed-in creator connects payouts on the emulator's onboarding page.</summary>
+    public static async Task ConnectPayoutsAsync(this IPage page, PublishedSite site)
+    {
+        await page.GotoAsync("/creator/payouts");
+        await page.Locator("[data-test=connect-payouts]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{site.EmulatorPort}/"));
+        await page.Locator("#complete").ClickAsync();
+        await Expect(page.Locator("[data-test=payouts-connected]")).ToBeVisibleAsync();
+    }
+
+    /// <summary>From the creator's page: Join, monthly, Checkout with <paramref name="card"/>, back on the site until the webhook confirms it.</summary>
+    public static async Task JoinTierAsync(this IPage page, PublishedSite site, string handle, string tier, string card = "4242424242424242")
+    {
+        await page.GotoAsync($"/{handle}");
+        await page.TierCards().Filter(new() { Has = page.Locator("h3", new() { HasTextString = tier }) })
+            .GetByRole(AriaRole.Link, new() { Name = "Join" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Join {tier}" })).ToBeVisibleAsync();
+        await page.Locator("[data-test=checkout]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{site.EmulatorPort}/c/"));
+        await page.Locator("#card_number").FillAsync(card);
+        await page.Locator("#submit").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/{handle}/join/done"));
+        await Expect(page.Locator("[data-test=join-confirmed]")).ToHaveTextAsync($"Welcome to {tier}", new() { Timeout = 30_000 });
+    }
+
+    /// <summary>
+    /// The site's operator (an admin, <see cref="PublishedSite.OperatorEmail"/>), signed in: signed
+    /// up and confirmed by the first journey that needs them, only signed in after that.
+    /// </summary>
+    public static async Task<IPage> OperatorAsync(this BrowserSession session, PublishedSite site)
+    {
+        var person = new Person("Site Operator", PublishedSite.OperatorEmail, "correct horse battery staple");
+        var page = await session.NewPageAsync("operator");
+        await OperatorGate.WaitAsync();
+        try
+        {
+            if (!site.OperatorSignedUp)
+            {
+                await page.SignUpAndConfirmAsync(site, person);
+                site.OperatorSignedUp = true;
+            }
+        }
+        finally
+        {
+            OperatorGate.Release();
+        }
+
+        await page.SignInAsync(person);
+        return page;
+    }
+
+    /// <summary>On the Simulated payments page, moves Stripe's clock by one of its buttons (advance-day, -week, -month, -renewal).</summary>
+    public static async Task AdvanceSimulatedClockAsync(this IPage operatorPage, string button)
+    {
+        await operatorPage.GotoAsync("/admin/payments");
+        await operatorPage.Locator($"[data-test={button}]").ClickAsync();
+        await Expect(operatorPage.GetByRole(AriaRole.Status)).ToContainTextAsync("Simulated time is now");
+    }
+
+    /// <summary>Opens <paramref name="url"/> again until <paramref name="selector"/> shows <paramref name="text"/> (a webhook landing), for up to 30 s.</summary>
+    public static async Task ReloadUntilAsync(this IPage page, string url, string selector, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await page.GotoAsync(url);
+            var content = await page.Locator(selector).First.TextContentAsync() ?? "";
+            if (content.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{url} did not show \"{text}\" in {selector} within 30 s; it shows: {content}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Waits up to 30 s for <paramref name="condition"/>.</summary>
+    public static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 30 s for {what}.");
+            }
+
+            await Task.Delay(300);
+        }
+    }
+
+    /// <summary>How many emails to <paramref name="to"/> whose subject starts with <paramref name="subjectStart"/> are in the site's pickup folder.</summary>
+    public static int EmailCount(this PublishedSite site, string to, string subjectStart) => Directory.Exists(site.MailDirectory)
+        ? Directory.EnumerateFiles(site.MailDirectory, "*.eml").Count(file =>
+        {
+            using var message = MimeKit.MimeMessage.Load(file);
+            return message.To.Mailboxes.Any(m => string.Equals(m.Address, to, StringComparison.OrdinalIgnoreCase))
+                && (message.Subject ?? "").StartsWith(subjectStart, StringComparison.Ordinal);
+        })
+        : 0;
+
+    private static readonly SemaphoreSlim OperatorGate = new(1, 1);
 }

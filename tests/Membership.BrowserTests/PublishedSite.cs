@@ -50,6 +50,9 @@ public sealed partial class PublishedSite : IAsyncLifetime
     /// <summary>An address the site makes an admin when it confirms (<c>Admin:Emails</c>): the operator of the journeys.</summary>
     public const string OperatorEmail = "operator@example.com";
 
+    /// <summary>Whether a journey already signed the operator up on this site (see <c>Journeys.OperatorAsync</c>).</summary>
+    public bool OperatorSignedUp { get; set; }
+
     /// <summary>Screenshots of <paramref name="page"/> as it is now, at 1280 px and at a phone's 390 px, under the artifacts folder's <c>screens/</c>.</summary>
     public async Task ScreenshotAsync(IPage page, string name)
     {

@@ -64,9 +64,11 @@
 
   function insert(markdown) {
     const before = body.value.slice(0, selection.start);
+    const after = body.value.slice(selection.end);
     // An image or link on its own line reads best in the Markdown and renders as its own paragraph.
     const lead = before.length === 0 || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
-    const text = lead + markdown + '\n\n';
+    const trail = after.startsWith('\n\n') ? '' : after.startsWith('\n') || after.length === 0 ? '\n' : '\n\n';
+    const text = lead + markdown + trail;
     body.focus();
     body.setRangeText(text, selection.start, selection.end, 'end');
     remember();
