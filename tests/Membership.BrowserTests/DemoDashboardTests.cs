@@ -41,6 +41,30 @@ public sealed class DemoDashboardTests(PublishedSite site, ITestOutputHelper out
         var total = int.Parse(await page.Locator("[data-test=roster-total]").InnerTextAsync());
         Assert.True(total >= 400, $"roster total {total}");
         await Expect(page.Locator("[data-test=roster-row]")).ToHaveCountAsync(50);
+
+        // Forward two pages, back one, then to the first: each page is the same 50 people it was.
+        var rows = page.Locator("[data-test=roster-row] td:nth-child(2)");
+        var first = await rows.AllInnerTextsAsync();
+        await page.Locator("[data-test=roster-next]").ClickAsync();
+        var second = await rows.AllInnerTextsAsync();
+        await page.Locator("[data-test=roster-next]").ClickAsync();
+        var third = await rows.AllInnerTextsAsync();
+        Assert.Empty(first.Intersect(second));
+        Assert.Empty(second.Intersect(third));
+        await page.Locator("[data-test=roster-previous]").ClickAsync();
+        Assert.Equal(second, await rows.AllInnerTextsAsync());
+        await page.Locator("[data-test=roster-previous]").ClickAsync();
+        Assert.Equal(first, await rows.AllInnerTextsAsync());
+        await Expect(page.Locator("[data-test=roster-previous]")).ToHaveCountAsync(0);
+        await page.Locator("[data-test=roster-next]").ClickAsync();
+        await page.Locator("[data-test=roster-first]").ClickAsync();
+        Assert.Equal(first, await rows.AllInnerTextsAsync());
+
+        // One member's page, as the creator sees it.
+        await page.Locator("[data-test=roster-row] a").First.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "All members" })).ToBeVisibleAsync();
+        await Site.ScreenshotAsync(page, "member-page");
+        await page.GotoAsync("/creator/members");
         await page.GetByLabel("Status").SelectOptionAsync("ended");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("status=ended"));
