@@ -193,7 +193,7 @@ builder.Services.AddSingleton<StripeEventProcessor>();
 builder.Services.AddSingleton<Reconciliation>();
 builder.Services.AddSingleton<RenewalReminders>();
 builder.Services.AddScoped<TrialEndingEmails>();
-builder.Services.AddScoped<Membership.Web.Features.Metrics.CreatorMetrics>();
+builder.Services.AddScoped<CreatorMetrics>();
 builder.Services.AddScoped<Membership.Web.Features.Metrics.DashboardQuery>();
 builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
 builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>();
