@@ -99,7 +99,7 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         }
 
         await using var stream = file.OpenReadStream();
-        var (preview, error) = await import.PreviewAsync(creator, stream, request, cancellationToken);
+        var (preview, error) = await import.PreviewAsync(creator, stream, file.FileName, request, cancellationToken);
         if (error is not null)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
