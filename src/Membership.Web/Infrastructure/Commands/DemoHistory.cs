@@ -161,7 +161,7 @@ public sealed class DemoHistory(MembershipDbContext db, TimeProvider clock, ILog
         }
     }
 
-    /// <summary>With probability <paramref name="chance"/>, the fan stops following some days after <paramref name="after"/> (as FollowHandler.UnfollowAsync does: the row stays, marked left).</summary>
+    /// <summary>With probability <paramref name="chance"/>, the fan stops following some days after <paramref name="after"/> (the rule of Domain/Leaving, as "Stop following" applies it: the row stays, marked left).</summary>
     private void Leave(Member member, DateTime after, double chance)
     {
         if (_random.NextDouble() >= chance)
