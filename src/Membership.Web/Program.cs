@@ -172,6 +172,7 @@ builder.Services.AddScoped<SavePostHandler>();
 builder.Services.AddScoped<AttachmentsHandler>();
 builder.Services.AddScoped<ScheduledPostPublisher>();
 builder.Services.AddSingleton<UnsubscribeTokens>();
+builder.Services.AddSingleton<Membership.Web.Features.Members.ImportLeaveTokens>();
 builder.Services.AddSingleton<IDeliveryChannelFactory, DeliveryChannelFactory>();
 builder.Services.AddScoped<RecordDeliveryHandler>();
 builder.Services.AddScoped<DeliveryReportQuery>();
@@ -199,6 +200,7 @@ builder.Services.AddSingleton<Membership.Web.Features.Reports.MonthlyReports>();
 builder.Services.AddScoped<Membership.Web.Features.Members.ComplimentaryHandler>();
 builder.Services.AddScoped<Membership.Web.Features.Members.RosterQuery>();
 builder.Services.AddScoped<Membership.Web.Features.Members.MemberImportHandler>();
+builder.Services.AddScoped<Membership.Web.Features.Members.LeaveImportHandler>();
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<DemoHistory>();
 
