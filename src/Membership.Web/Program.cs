@@ -186,6 +186,7 @@ builder.Services.AddScoped<YourMembershipsQuery>();
 builder.Services.AddScoped<CurrentCreator>();
 builder.Services.AddScoped<AdvanceSimulatedClock>();
 builder.Services.AddScoped<JoinTier>();
+builder.Services.AddScoped<JoinPageQuery>();
 builder.Services.AddScoped<SubscriptionSync>();
 builder.Services.AddScoped<Ledger>();
 builder.Services.AddScoped<Payouts>();

@@ -1,6 +1,5 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Stripe;
@@ -17,9 +16,9 @@ namespace Membership.Web.Features.Billing;
 public sealed class BillingController(MembershipDbContext db) : Controller
 {
     [HttpGet("{handle}/join/{tierId:int}")]
-    public async Task<IActionResult> Join(string handle, int tierId, [FromServices] CreatorPageQuery query, [FromServices] JoinTier joins, CancellationToken cancellationToken)
+    public async Task<IActionResult> Join(string handle, int tierId, [FromServices] JoinPageQuery page, CancellationToken cancellationToken)
     {
-        var model = await LoadJoinAsync(handle, tierId, query, joins, new JoinRequest(), cancellationToken);
+        var model = await page.HandleAsync(new JoinPageRequest(handle, tierId, User.IdOrNull(), new JoinRequest()), cancellationToken);
         return model is null ? NotFound() : View(model);
     }
 
@@ -27,7 +26,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
     [Authorize]
     [HttpPost("{handle}/join/{tierId:int}")]
     public async Task<IActionResult> StartJoin(string handle, int tierId, [Bind(Prefix = "Form")] JoinRequest request,
-        [FromServices] CreatorPageQuery query, [FromServices] JoinTier joins, CancellationToken cancellationToken)
+        [FromServices] JoinPageQuery page, [FromServices] JoinTier joins, CancellationToken cancellationToken)
     {
         var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == Handles.Normalize(handle), cancellationToken);
         var tier = creator is null ? null : await db.Tiers.SingleOrDefaultAsync(t => t.Id == tierId && t.CreatorId == creator.Id, cancellationToken);
@@ -43,7 +42,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
         }
 
         outcome.Errors.CopyTo(ModelState, "Form");
-        var model = await LoadJoinAsync(handle, tierId, query, joins, request, cancellationToken);
+        var model = await page.HandleAsync(new JoinPageRequest(handle, tierId, User.IdOrNull(), request), cancellationToken);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return model is null ? BadRequest(outcome.Errors.Items[0].Message) : View(nameof(Join), model);
     }
@@ -189,22 +188,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
         var userId = User.Id();
         return db.Creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
     }
-
-    private async Task<JoinViewModel?> LoadJoinAsync(string handle, int tierId, CreatorPageQuery query, JoinTier joins, JoinRequest form, CancellationToken cancellationToken)
-    {
-        var page = await query.LoadAsync(handle, User.IdOrNull());
-        var card = page?.Tiers.FirstOrDefault(t => t.Tier.Id == tierId);
-        if (page is null || card is null)
-        {
-            return null;
-        }
-
-        var refusal = await joins.RefusalAsync(page.Creator, card.Tier, User.IdOrNull(), cancellationToken);
-        return new JoinViewModel(page, card, refusal, form);
-    }
 }
-
-public sealed record JoinViewModel(CreatorPageViewModel Page, TierCard Tier, string? Refusal, JoinRequest Form);
 
 public sealed record JoinDoneViewModel(Creator Creator, Tier Tier, bool Confirmed);
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Tiers;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;

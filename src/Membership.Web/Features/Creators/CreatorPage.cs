@@ -1,7 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Posts;
-using Membership.Web.Features.Tiers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Creators;

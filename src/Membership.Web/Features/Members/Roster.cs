@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Billing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Members;

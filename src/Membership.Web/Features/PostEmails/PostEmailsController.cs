@@ -1,6 +1,5 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Text;
 using Microsoft.AspNetCore.Authorization;

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Creators;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Security;

@@ -1,6 +1,5 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Metrics;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Membership.Web.Features.Metrics;
 using Membership.Web.Infrastructure.Money;
 
 namespace Membership.Web.Features.Reports;

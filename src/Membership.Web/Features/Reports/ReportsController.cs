@@ -1,6 +1,5 @@
 using System.Globalization;
 using Membership.Data;
-using Membership.Web.Features.Metrics;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
