@@ -22,19 +22,26 @@ public sealed class Ledger(
     PublicLinks links,
     ILogger<Ledger> logger)
 {
-    /// <summary>Records a paid invoice; returns false when it was already recorded, or is not a payment of ours.</summary>
-    public async Task<bool> RecordInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// What an invoice must be read with for <see cref="RecordInvoiceAsync"/>: on Stripe an invoice's
+    /// payments come only when expanded, and a subscription invoice is paid by a PaymentIntent whose
+    /// latest charge carries the fee and the refunds.
+    /// </summary>
+    public const string InvoicePaymentsExpansion = "payments.data.payment.payment_intent";
+
+    /// <summary>
+    /// Records a paid invoice, read with <see cref="InvoicePaymentsExpansion"/>; returns false when it
+    /// was already recorded, or is not a payment of ours.
+    /// </summary>
+    public async Task<bool> RecordInvoiceAsync(Invoice invoice, CancellationToken cancellationToken)
     {
+        var invoiceId = invoice.Id;
         db.ChangeTracker.Clear();
         if (await db.Payments.AnyAsync(p => p.StripeInvoiceId == invoiceId, cancellationToken))
         {
             return false;
         }
 
-        // On Stripe an invoice's payments come only when expanded, and a subscription invoice is
-        // paid by a PaymentIntent whose latest charge carries the fee and the refunds.
-        var invoice = await stripe.CallAsync((client, token) => new InvoiceService(client).GetAsync(invoiceId,
-            new InvoiceGetOptions { Expand = ["payments.data.payment.payment_intent"] }, cancellationToken: token), cancellationToken);
         if (invoice.Status != "paid" || invoice.AmountPaid <= 0)
         {
             // A trial's $0 invoice moves no money.

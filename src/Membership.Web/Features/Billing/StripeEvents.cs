@@ -8,7 +8,6 @@ using Membership.Web.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stripe;
-using Stripe.Checkout;
 
 namespace Membership.Web.Features.Billing;
 
@@ -174,62 +173,10 @@ public sealed class StripeEventProcessor(
         return done;
     }
 
-    private static async Task HandleAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
+    private static Task HandleAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
     {
-        var subscriptions = services.GetRequiredService<SubscriptionSync>();
-        switch (row.Type)
-        {
-            case StripeEventTypes.CheckoutSessionCompleted:
-                await HandleCheckoutCompletedAsync(services, row, cancellationToken);
-                break;
-            case StripeEventTypes.SubscriptionCreated or StripeEventTypes.SubscriptionUpdated or StripeEventTypes.SubscriptionDeleted:
-                await subscriptions.SyncAsync(row.ObjectId, row.OccurredAt, cancellationToken);
-                break;
-            case StripeEventTypes.SubscriptionTrialWillEnd:
-                await subscriptions.SyncAsync(row.ObjectId, row.OccurredAt, cancellationToken);
-                await services.GetRequiredService<TrialEndingEmails>().SendAsync(row.ObjectId, cancellationToken);
-                break;
-            case StripeEventTypes.InvoicePaid or StripeEventTypes.InvoicePaymentFailed:
-                await HandleInvoiceAsync(services, row, cancellationToken);
-                break;
-            case StripeEventTypes.ChargeRefunded:
-                await services.GetRequiredService<Ledger>().RecordRefundsAsync(row.ObjectId, cancellationToken);
-                break;
-            case StripeEventTypes.AccountUpdated:
-                await services.GetRequiredService<Payouts>().RefreshAccountAsync(row.Account ?? row.ObjectId, cancellationToken);
-                break;
-        }
-    }
-
-    private static async Task HandleCheckoutCompletedAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
-    {
-        var stripe = services.GetRequiredService<StripeGateway>();
-        var session = await stripe.CallAsync((client, token) => new SessionService(client).GetAsync(row.ObjectId, cancellationToken: token), cancellationToken);
-        if (session.SubscriptionId is not null)
-        {
-            await services.GetRequiredService<SubscriptionSync>().SyncAsync(session.SubscriptionId, row.OccurredAt, cancellationToken);
-        }
-
-        var db = services.GetRequiredService<MembershipDbContext>();
-        db.ChangeTracker.Clear();
-        var completedAt = row.OccurredAt;
-        await db.CheckoutAttempts.Where(a => a.StripeSessionId == session.Id && a.CompletedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.CompletedAt, completedAt), cancellationToken);
-    }
-
-    private static async Task HandleInvoiceAsync(IServiceProvider services, StripeEvent row, CancellationToken cancellationToken)
-    {
-        var stripe = services.GetRequiredService<StripeGateway>();
-        var invoice = await stripe.CallAsync((client, token) => new InvoiceService(client).GetAsync(row.ObjectId, cancellationToken: token), cancellationToken);
-        if (invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } subscriptionId)
-        {
-            // Status first (restored or past due), then the money.
-            await services.GetRequiredService<SubscriptionSync>().SyncAsync(subscriptionId, row.OccurredAt, cancellationToken);
-        }
-
-        if (row.Type == StripeEventTypes.InvoicePaid)
-        {
-            await services.GetRequiredService<Ledger>().RecordInvoiceAsync(invoice.Id, cancellationToken);
-        }
+        var handler = services.GetServices<IStripeEventHandler>().SingleOrDefault(h => h.Handles(row.Type))
+            ?? throw new InvalidOperationException($"No handler for the Stripe event type {row.Type}, which is listed as handled.");
+        return handler.HandleAsync(row, cancellationToken);
     }
 }
