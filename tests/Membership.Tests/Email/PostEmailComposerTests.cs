@@ -1,6 +1,7 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
 using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +31,7 @@ public sealed class PostEmailComposerTests(SiteFixture site) : IClassFixture<Sit
         };
         var composer = new PostEmailComposer(
             services.GetRequiredService<EmailTemplates>(), services.GetRequiredService<MimeMessageFactory>(),
-            services.GetRequiredService<UnsubscribeTokens>(), post, "https://members.test/", deliveryId: 3);
+            services.GetRequiredService<UnsubscribeTokens>(), services.GetRequiredService<SignedFileLinks>(), post, "https://members.test/", deliveryId: 3);
         var tokens = services.GetRequiredService<UnsubscribeTokens>();
 
         var zoe = composer.For(recipientId: 11, memberId: 21, "zoe@example.test", "Zoë <& friends>");
