@@ -71,7 +71,8 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             return NotFound();
         }
 
-        if (access is null)
+        // An emptied "?access=" is a broken signed link, not a request for the cookie's file.
+        if (access is null && !Request.Query.ContainsKey(SignedFileLinks.QueryName))
         {
             var viewer = await entitlement.ViewerAsync(User, creator);
             return await ServeAsync(await reader.AttachmentAsync(creator, viewer, slug, id), storage);
