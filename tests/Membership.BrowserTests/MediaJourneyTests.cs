@@ -19,8 +19,10 @@ public sealed class MediaJourneyTests(PublishedSite site, ITestOutputHelper outp
     private const string Headline = "[data-test=membership-headline]";
     private const string AltText = "The harbour lights at night";
 
-    /// <summary>A 1×1 PNG.</summary>
-    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+    private const int ImageWidth = 320;
+
+    /// <summary>A 320×120 PNG (a night sky over a lit harbour wall), big enough to see in the screenshots.</summary>
+    private static readonly byte[] Png = HarbourPng(ImageWidth, 120);
 
     [Fact]
     public Task Media_EmailedImageOpensWithoutCookieUntilTheMembershipEnds_FeedImageAndAudioByRange() => RunAsync(async session =>
@@ -94,7 +96,7 @@ public sealed class MediaJourneyTests(PublishedSite site, ITestOutputHelper outp
         Assert.Empty(await mailReader.Context.CookiesAsync());
         await mailReader.SetContentAsync(html, new() { WaitUntil = WaitUntilState.Load });
         var image = mailReader.Locator($"img[alt='{AltText}']");
-        await Expect(image).ToHaveJSPropertyAsync("naturalWidth", 1);
+        await Expect(image).ToHaveJSPropertyAsync("naturalWidth", ImageWidth);
         await Site.ScreenshotAsync(mailReader, "post-email-signed-image");
 
         // The private feed, read by an app with no cookie: absolute addresses, the image and the audio (by range).
@@ -117,7 +119,7 @@ public sealed class MediaJourneyTests(PublishedSite site, ITestOutputHelper outp
         Assert.Equal(audio.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), enclosure.Attribute("length")!.Value);
         Assert.Equal("audio/mpeg", enclosure.Attribute("type")!.Value);
         await feedApp.SetContentAsync($"<img alt=\"from the feed\" src=\"{System.Net.WebUtility.HtmlEncode(feedImage)}\">", new() { WaitUntil = WaitUntilState.Load });
-        await Expect(feedApp.Locator("img")).ToHaveJSPropertyAsync("naturalWidth", 1);
+        await Expect(feedApp.Locator("img")).ToHaveJSPropertyAsync("naturalWidth", ImageWidth);
         var part = await feedApp.Context.APIRequest.GetAsync(audioUrl, new() { Headers = new Dictionary<string, string> { ["Range"] = "bytes=100-1099" } });
         Assert.Equal(206, part.Status);
         Assert.Equal($"bytes 100-1099/{audio.Length}", part.Headers["content-range"]);
@@ -153,6 +155,67 @@ public sealed class MediaJourneyTests(PublishedSite site, ITestOutputHelper outp
         Assert.True(lapsedAudio.Status is 403 or 404, $"the ended member's feed audio answered {lapsedAudio.Status}");
         Assert.Equal(403, (await feedApp.Context.APIRequest.GetAsync(feedImage)).Status);
     });
+
+    /// <summary>An RGB PNG of stripes: dark blue sky, a yellow band of lights, grey water.</summary>
+    private static byte[] HarbourPng(int width, int height)
+    {
+        var raw = new MemoryStream();
+        for (var y = 0; y < height; y++)
+        {
+            raw.WriteByte(0); // no filter
+            for (var x = 0; x < width; x++)
+            {
+                byte[] pixel = y < height / 2 ? [16, 24, 64] : y < (height / 2) + 12 ? ((x / 16) % 2 == 0 ? [250, 204, 21] : [40, 48, 90]) : [70, 80, 100];
+                raw.Write(pixel);
+            }
+        }
+
+        var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            raw.Position = 0;
+            raw.CopyTo(zlib);
+        }
+
+        var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bits per channel
+        header[9] = 2; // RGB
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", compressed.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        var length = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        png.Write(length);
+        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        png.Write(typed);
+        var crc = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+        png.Write(crc);
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
 
     private static byte[] SmallMp3()
     {

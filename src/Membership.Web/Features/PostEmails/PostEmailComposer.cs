@@ -67,9 +67,12 @@ public sealed partial class PostEmailComposer
         }
 
         var text = PostPlainText.FromHtml(html);
+
+        // The sanitizer keeps no style attribute: a wide image must still fit a phone's mail screen.
+        html = ImageTag().Replace(html, "<img style=\"max-width:100%;height:auto;\"");
         if (files.Count > 0)
         {
-            html += "<p><strong>Files with this post</strong>:</p><ul>"
+            html += "<p><strong>Files with this post</strong></p><ul>"
                 + string.Concat(files.Select(f => $"<li><a href=\"{(signed ? FileUrl(f.Id) : WebUtility.HtmlEncode(FileUrl(f.Id)))}\">{WebUtility.HtmlEncode(f.FileName)}</a></li>"))
                 + "</ul>";
             text += "\n\nFiles with this post:" + string.Concat(files.Select(f => $"\n- {f.FileName}: {FileUrl(f.Id)}"));
@@ -210,6 +213,9 @@ public sealed partial class PostEmailComposer
             });
         }
     }
+
+    [GeneratedRegex("<img\\b(?![^>]*\\bstyle=)", RegexOptions.IgnoreCase)]
+    private static partial Regex ImageTag();
 
     [GeneratedRegex("%%(RECIPIENT_NAME|UNSUBSCRIBE_URL|FILE_([0-9]{1,9}))%%")]
     private static partial Regex Marker();
