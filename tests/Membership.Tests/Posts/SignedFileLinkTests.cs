@@ -20,9 +20,9 @@ namespace Membership.Tests.Posts;
 public sealed partial class SignedFileLinkTests
 {
     /// <summary>A 1×1 PNG.</summary>
-    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+    internal static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
-    private static readonly byte[] Audio = Encoding.ASCII.GetBytes("ID3\u0003\0\0\0\0\0\0" + string.Concat(Enumerable.Range(0, 400).Select(i => i.ToString("D5", CultureInfo.InvariantCulture))));
+    internal static readonly byte[] Audio = Encoding.ASCII.GetBytes("ID3\u0003\0\0\0\0\0\0" + string.Concat(Enumerable.Range(0, 400).Select(i => i.ToString("D5", CultureInfo.InvariantCulture))));
 
     [Fact]
     public async Task EmailedPaidPost_ImageLinkSignedPerRecipient_OpensWithoutCookie_UntilTheMembershipEnds()
@@ -184,7 +184,7 @@ public sealed partial class SignedFileLinkTests
         Assert.False(Contains(await lapsed.Content.ReadAsByteArrayAsync(), Audio[..100]));
     }
 
-    private static async Task AssertRangeAsync(HttpClient client, string url, long from, long? to)
+    internal static async Task AssertRangeAsync(HttpClient client, string url, long from, long? to)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Range = new RangeHeaderValue(from, to);
@@ -196,10 +196,10 @@ public sealed partial class SignedFileLinkTests
         Assert.Equal(Audio[(int)from..((int)last + 1)], await answer.Content.ReadAsByteArrayAsync());
     }
 
-    private sealed record PostFiles(int ImageId, int AudioId);
+    internal sealed record PostFiles(int ImageId, int AudioId);
 
     /// <summary>A draft with an image and an audio file, the image shown in the body below the cut, then published with "also send by email" and sent.</summary>
-    private static async Task<PostFiles> PublishWithFilesAsync(MembershipFactory site, EmailScenario scenario, string slug, string access, params string[] tiers)
+    internal static async Task<PostFiles> PublishWithFilesAsync(MembershipFactory site, EmailScenario scenario, string slug, string access, params string[] tiers)
     {
         var tierFields = tiers.Select(t => new KeyValuePair<string, string>("Form.TierIds", scenario.Tiers[t].ToString(CultureInfo.InvariantCulture))).ToList();
         var created = await scenario.Creator.SubmitAsync("/creator/posts/new", "/creator/posts/new",
@@ -226,8 +226,47 @@ public sealed partial class SignedFileLinkTests
         return files;
     }
 
-    private static bool Contains(byte[] body, byte[] file) => body.AsSpan().IndexOf(file) >= 0;
+    internal static bool Contains(byte[] body, byte[] file) => body.AsSpan().IndexOf(file) >= 0;
 
     [GeneratedRegex("<img[^>]*\\bsrc=\"([^\"]+)\"")]
-    private static partial Regex ImageSource();
+    internal static partial Regex ImageSource();
+}
+
+/// <summary>The same links when the files are Azure blobs (Azurite): the signed email image whole, the feed's audio by range.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SignedFileLinkBlobTests(AzuriteServer azurite)
+{
+    [Fact]
+    public async Task OnAzureBlob_SignedEmailImageWithoutCookie_FeedAudioByRange_RefusedOnceEnded()
+    {
+        await using var smtp = await SmtpServer.StartNewAsync();
+        var settings = EmailScenario.SmtpSettings(smtp);
+        settings["Uploads:Storage"] = "AzureBlob";
+        settings["Uploads:AzureBlob:ConnectionString"] = azurite.ConnectionString;
+        settings["Uploads:AzureBlob:Container"] = AzuriteServer.NewContainerName("signed");
+        await using var site = new MembershipFactory { ExtraSettings = settings };
+        var scenario = await new EmailScenario(site).BuildAsync();
+        var post = await SignedFileLinkTests.PublishWithFilesAsync(site, scenario, "blob-show", "Paid");
+        var html = smtp.Messages().Single(m => m.To.Mailboxes.Single().Address.Equals(scenario.Fans["gold"], StringComparison.OrdinalIgnoreCase)).HtmlBody!;
+        var link = WebUtility.HtmlDecode(SignedFileLinkTests.ImageSource().Match(html).Groups[1].Value);
+        Assert.Contains("?access=", link);
+        using var noCookie = site.CreateBrowser();
+        Assert.Equal(SignedFileLinkTests.Png, await noCookie.Client.GetByteArrayAsync(link));
+
+        var feedToken = "feed" + Guid.NewGuid().ToString("N");
+        await site.WithDbAsync(db => db.Members.Where(m => m.User!.Email == scenario.Fans["gold"]).ExecuteUpdateAsync(s => s.SetProperty(m => m.FeedToken, feedToken)));
+        var audioUrl = $"http://localhost/feeds/{feedToken}/files/{post.AudioId}";
+        Assert.Contains($"url=\"{audioUrl}\"", await noCookie.Client.GetStringAsync($"/feeds/{feedToken}"));
+        await SignedFileLinkTests.AssertRangeAsync(noCookie.Client, audioUrl, 1000, 1999);
+        // The post's usual address with no token and no cookie: no range of it either.
+        using var unsigned = new HttpRequestMessage(HttpMethod.Get, $"/{scenario.Handle}/posts/blob-show/files/{post.AudioId}");
+        unsigned.Headers.Range = new RangeHeaderValue(0, 99);
+        using var refused = await noCookie.Client.SendAsync(unsigned);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        await site.SetAsync(scenario.Fans["gold"], scenario.Handle, MemberStatus.Ended, scenario.Tiers["Gold"]);
+        using var ended = await noCookie.Client.GetAsync(link);
+        Assert.Equal(HttpStatusCode.Forbidden, ended.StatusCode);
+        Assert.False(SignedFileLinkTests.Contains(await ended.Content.ReadAsByteArrayAsync(), SignedFileLinkTests.Png));
+    }
 }
