@@ -92,8 +92,10 @@ public sealed partial class PostEmailComposer
             $"You get {WebUtility.HtmlEncode(creator.DisplayName)}'s posts as a member. <a href=\"{UnsubscribeMarker}\" style=\"color:#7b8794;\">Unsubscribe from these emails</a>.");
         var plain = templates.Render("post", "", new Dictionary<string, string>(values) { ["body"] = text });
         _subject = rendered.Subject;
-        _text = new MarkedText(plain.TextBody);
-        _html = new MarkedText(rendered.HtmlBody);
+        // Only this post's own files are signed: a "%%FILE_…%%" the creator typed for another file stays text.
+        var signedIds = signed ? fileIds : [];
+        _text = new MarkedText(plain.TextBody, signedIds);
+        _html = new MarkedText(rendered.HtmlBody, signedIds);
     }
 
     /// <summary>
@@ -145,11 +147,16 @@ public sealed partial class PostEmailComposer
         private readonly int _names;
         private readonly int _unsubscribes;
 
-        public MarkedText(string text)
+        public MarkedText(string text, IReadOnlySet<int> fileIds)
         {
             var start = 0;
             foreach (Match match in Marker().Matches(text))
             {
+                if (match.Groups[2].Success && !fileIds.Contains(int.Parse(match.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture)))
+                {
+                    continue;
+                }
+
                 _pieces.Add(text[start..match.Index]);
                 _slots.Add(match.Groups[1].Value switch
                 {
