@@ -168,6 +168,7 @@ builder.Services.AddScoped<TierCommands>();
 builder.Services.AddSingleton<PostRenderer>();
 builder.Services.AddScoped<Entitlement>();
 builder.Services.AddScoped<PostReader>();
+builder.Services.AddSingleton<SignedFileLinks>();
 builder.Services.AddScoped<SavePostHandler>();
 builder.Services.AddScoped<AttachmentsHandler>();
 builder.Services.AddScoped<ScheduledPostPublisher>();

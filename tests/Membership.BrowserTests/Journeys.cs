@@ -196,6 +196,16 @@ public static class Journeys
         }
     }
 
+    /// <summary>From "Your memberships": Manage membership, then "Cancel plan" in Stripe's portal, and back on the site.</summary>
+    public static async Task CancelInPortalAsync(this IPage page, PublishedSite site)
+    {
+        await page.GotoAsync("/account/memberships");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Manage membership" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{site.EmulatorPort}/"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel plan" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"^{Regex.Escape(site.BaseUrl)}/"));
+    }
+
     /// <summary>Waits up to 30 s for <paramref name="condition"/>.</summary>
     public static async Task WaitForAsync(Func<bool> condition, string what)
     {

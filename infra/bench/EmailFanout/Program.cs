@@ -3,6 +3,7 @@ using System.Globalization;
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -213,7 +214,7 @@ internal static class EmailFanoutBench
                 .ToListAsync(cancellationToken);
             var mime = services.GetRequiredService<MimeMessageFactory>();
             // Delivery id 0: the Message-IDs ("post-0-…") cannot collide with a real delivery's.
-            var composer = new PostEmailComposer(services.GetRequiredService<EmailTemplates>(), mime, services.GetRequiredService<UnsubscribeTokens>(), loaded, "http://localhost", 0);
+            var composer = new PostEmailComposer(services.GetRequiredService<EmailTemplates>(), mime, services.GetRequiredService<UnsubscribeTokens>(), services.GetRequiredService<SignedFileLinks>(), loaded, "http://localhost", 0);
             return new BareComposer(composer, mime, recipients.Select(r => (r.Id, r.Email!, r.DisplayName)).ToList());
         }
 

@@ -124,6 +124,12 @@ public sealed class UploadSettings
     /// <summary>Largest file accepted, in bytes (at most <see cref="HardLimitBytes"/>).</summary>
     public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// How many days the signed links in a post email to its paid post's images and files keep
+    /// opening without the site's cookie (1 to 365). Each open still checks the membership.
+    /// </summary>
+    public int EmailLinkDays { get; set; } = 30;
+
     /// <summary>The request-size ceiling compiled into the upload endpoint.</summary>
     public const long HardLimitBytes = 500L * 1024 * 1024;
 

@@ -1,6 +1,7 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
 using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +31,7 @@ public sealed class PostEmailComposerTests(SiteFixture site) : IClassFixture<Sit
         };
         var composer = new PostEmailComposer(
             services.GetRequiredService<EmailTemplates>(), services.GetRequiredService<MimeMessageFactory>(),
-            services.GetRequiredService<UnsubscribeTokens>(), post, "https://members.test/", deliveryId: 3);
+            services.GetRequiredService<UnsubscribeTokens>(), services.GetRequiredService<SignedFileLinks>(), post, "https://members.test/", deliveryId: 3);
         var tokens = services.GetRequiredService<UnsubscribeTokens>();
 
         var zoe = composer.For(recipientId: 11, memberId: 21, "zoe@example.test", "Zoë <& friends>");
@@ -55,5 +56,45 @@ public sealed class PostEmailComposerTests(SiteFixture site) : IClassFixture<Sit
         Assert.DoesNotContain("<& friends>", zoe.HtmlBody);
         Assert.Equal("post-3-11@" + services.GetRequiredService<MimeMessageFactory>().Domain, zoe.MessageId);
         Assert.Equal(zoe.Subject, bob.Subject);
+    }
+
+    [Fact]
+    public void For_PaidPostWithFiles_EachCopySignsItsOwnMembersLinksToThePostsFilesOnly()
+    {
+        var services = site.Services;
+        var signer = services.GetRequiredService<SignedFileLinks>();
+        var post = new Post
+        {
+            Id = 8,
+            Title = "Pictures",
+            Slug = "pictures",
+            Access = PostAccess.Paid,
+            TeaserHtml = "<p>Teaser.</p>",
+            MembersHtml = "<p><img src=\"/studio/posts/pictures/files/41\" alt=\"A cat\"> and <a href=\"/studio/posts/other/files/77\">another post's file</a>, typed: %%FILE_77%%</p>",
+            Creator = new Creator { Handle = "studio", DisplayName = "Studio" },
+            Attachments = [new Attachment { Id = 41, FileName = "cat.png", ContentType = "image/png" }, new Attachment { Id = 42, FileName = "talk.mp3", ContentType = "audio/mpeg" }],
+        };
+        var composer = new PostEmailComposer(
+            services.GetRequiredService<EmailTemplates>(), services.GetRequiredService<MimeMessageFactory>(),
+            services.GetRequiredService<UnsubscribeTokens>(), signer, post, "https://members.test", deliveryId: 4);
+
+        foreach (var memberId in new[] { 21, 22 })
+        {
+            var copy = composer.For(recipientId: memberId, memberId: memberId, $"m{memberId}@example.test", "M");
+            foreach (var fileId in new[] { 41, 42 })
+            {
+                var link = System.Text.RegularExpressions.Regex.Match(copy.HtmlBody, $"https://members\\.test/studio/posts/pictures/files/{fileId}\\?access=([A-Za-z0-9_-]+)");
+                Assert.True(link.Success, copy.HtmlBody);
+                Assert.Equal(new SignedFileCheck(SignedLinkProblem.None, memberId), signer.Check(link.Groups[1].Value, fileId));
+                Assert.Equal(SignedLinkProblem.Invalid, signer.Check(link.Groups[1].Value, fileId == 41 ? 42 : 41).Problem);
+                Assert.Contains(link.Value, copy.TextBody);
+            }
+
+            Assert.Contains("src=\"https://members.test/studio/posts/pictures/files/41?access=", copy.HtmlBody);
+            Assert.Contains("style=\"max-width:100%;height:auto;\"", copy.HtmlBody);
+            Assert.Contains("href=\"https://members.test/studio/posts/other/files/77\"", copy.HtmlBody);
+            Assert.Contains("%%FILE_77%%", copy.HtmlBody);
+            Assert.DoesNotContain("%%FILE_4", copy.HtmlBody + copy.TextBody);
+        }
     }
 }

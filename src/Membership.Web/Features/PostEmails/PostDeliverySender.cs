@@ -34,6 +34,7 @@ public sealed class PostDeliverySender(
     EmailTemplates templates,
     MimeMessageFactory mime,
     UnsubscribeTokens unsubscribeTokens,
+    SignedFileLinks fileLinks,
     IOptions<EmailSettings> settings,
     TimeProvider clock,
     PostEmailStops stops,
@@ -432,7 +433,7 @@ public sealed class PostDeliverySender(
         }
 
         var baseUrl = scope.ServiceProvider.GetRequiredService<PublicLinks>().Absolute("");
-        return new DeliveryContext(deliveryId, delivery.Post, new PostEmailComposer(templates, mime, unsubscribeTokens, delivery.Post, baseUrl, deliveryId));
+        return new DeliveryContext(deliveryId, delivery.Post, new PostEmailComposer(templates, mime, unsubscribeTokens, fileLinks, delivery.Post, baseUrl, deliveryId));
     }
 
     private static string Trim(string text) => text.Length <= 500 ? text : text[..500];

@@ -54,8 +54,15 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
         return View(new PostPageViewModel(page.Creator, page.Viewer, page.Post));
     }
 
+    /// <summary>
+    /// A post's file for the signed-in reader, or, with <c>?access=</c>, for the member a post
+    /// email's signed link was made for (<see cref="SignedFileLinks"/>): no cookie needed, and
+    /// their membership is read now.
+    /// </summary>
     [HttpGet("{handle}/posts/{slug}/files/{id:int}")]
-    public async Task<IActionResult> File(string handle, string slug, int id, [FromServices] IFileStorage storage)
+    public async Task<IActionResult> File(
+        string handle, string slug, int id, [FromQuery(Name = SignedFileLinks.QueryName)] string? access,
+        [FromServices] IFileStorage storage, [FromServices] SignedFileLinks signedLinks)
     {
         var creator = await CreatorAsync(handle);
         if (creator is null)
@@ -63,8 +70,41 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             return NotFound();
         }
 
-        var viewer = await entitlement.ViewerAsync(User, creator);
-        return await ServeAsync(await reader.AttachmentAsync(creator, viewer, slug, id), storage);
+        // An emptied "?access=" is a broken signed link, not a request for the cookie's file.
+        if (access is null && !Request.Query.ContainsKey(SignedFileLinks.QueryName))
+        {
+            var viewer = await entitlement.ViewerAsync(User, creator);
+            return await ServeAsync(await reader.AttachmentAsync(creator, viewer, slug, id), storage);
+        }
+
+        // The token, not the address, names the file: a post renamed since the email still works.
+        var check = signedLinks.Check(access, id);
+        var problem = check.Problem;
+        if (check.MemberId is { } memberId)
+        {
+            var member = await db.Members.AsNoTracking().SingleOrDefaultAsync(m => m.Id == memberId && m.CreatorId == creator.Id);
+            var found = member is null ? null : await reader.AttachmentAsync(creator, Entitlement.ForMember(member, creator), null, id);
+            problem = member is null ? SignedLinkProblem.Invalid
+                : found is null ? SignedLinkProblem.Gone
+                : found.Value.Allowed ? SignedLinkProblem.None
+                : SignedLinkProblem.NotEntitled;
+            if (problem == SignedLinkProblem.None)
+            {
+                return await ServeSignedAsync(found, storage);
+            }
+        }
+
+        if (User.Identity?.IsAuthenticated == true)
+        {
+            // The link no longer opens, but a signed-in reader who may read the file still gets it.
+            var found = await reader.AttachmentAsync(creator, await entitlement.ViewerAsync(User, creator), null, id);
+            if (found is { Allowed: true })
+            {
+                return await ServeSignedAsync(found, storage);
+            }
+        }
+
+        return LinkRefused(problem, creator, slug);
     }
 
     [HttpGet("{handle}/search")]
@@ -97,7 +137,9 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
         }
 
         var posts = await reader.LatestAsync(creator, Viewer.Anonymous, readableOnly: false, FeedItems);
-        var xml = RssWriter.Write(creator, links.Absolute(creator.Handle), posts, post => RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")), _ => null);
+        var xml = RssWriter.Write(creator, links.Absolute(creator.Handle), posts, post => RssWriter.WithAbsoluteLinks(
+                RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")), creator.Handle, post.Slug, links.Absolute, _ => null),
+            _ => null);
         return Content(xml, "application/rss+xml; charset=utf-8");
     }
 
@@ -118,7 +160,14 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
             creator,
             links.Absolute(creator.Handle),
             posts,
-            post => post.BodyHtml ?? RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")),
+            // Absolute addresses, and the post's own files through this feed's address: a feed
+            // reader has no cookie. The feed token names the member; each file is checked again.
+            post => RssWriter.WithAbsoluteLinks(
+                post.BodyHtml ?? RssWriter.Teaser(post, links.Absolute($"{creator.Handle}/posts/{post.Slug}")),
+                creator.Handle,
+                post.Slug,
+                links.Absolute,
+                id => post.Attachments.Any(a => a.Id == id) || post.Cover?.Id == id ? links.Absolute($"feeds/{token}/files/{id}") : null),
             post => post.Attachments.FirstOrDefault(a => a.IsAudio) is { } audio
                 ? new RssWriter.Enclosure(links.Absolute($"feeds/{token}/files/{audio.Id}"), audio.Length, audio.ContentType)
                 : null);
@@ -189,6 +238,29 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
         return File(stream, result.Attachment.ContentType, enableRangeProcessing: true);
     }
 
+    private async Task<IActionResult> ServeSignedAsync((Attachment Attachment, bool Allowed)? found, IFileStorage storage)
+    {
+        // The token is in the address: it must not travel on to another site as a Referer.
+        Response.Headers["Referrer-Policy"] = "no-referrer";
+        Response.Headers["X-Robots-Tag"] = "noindex";
+        return await ServeAsync(found, storage);
+    }
+
+    /// <summary>A signed file link that does not open: a page saying why, and never the file.</summary>
+    private ViewResult LinkRefused(SignedLinkProblem problem, Creator creator, string slug)
+    {
+        Response.StatusCode = problem switch
+        {
+            SignedLinkProblem.Expired => StatusCodes.Status410Gone,
+            SignedLinkProblem.Gone => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status403Forbidden,
+        };
+        Response.Headers.CacheControl = "private, no-store";
+        Response.Headers["Referrer-Policy"] = "no-referrer";
+        Response.Headers["X-Robots-Tag"] = "noindex";
+        return View("FileLinkRefused", new FileLinkRefusedViewModel(problem, creator, $"/{creator.Handle}/posts/{Uri.EscapeDataString(slug)}"));
+    }
+
     private Task<Member?> MemberByTokenAsync(string token) =>
         token.Length is < 20 or > 64
             ? Task.FromResult<Member?>(null)
@@ -198,5 +270,8 @@ public sealed class PostsController(MembershipDbContext db, PostReader reader, E
 }
 
 public sealed record PostPageViewModel(Creator Creator, Viewer Viewer, PostCard Post);
+
+/// <summary>Why a signed file link did not open, and where the reader can go instead.</summary>
+public sealed record FileLinkRefusedViewModel(SignedLinkProblem Problem, Creator Creator, string PostPath);
 
 public sealed record SearchViewModel(Creator Creator, string Query, IReadOnlyList<PostCard> Results, string? Problem);

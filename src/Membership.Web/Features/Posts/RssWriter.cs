@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml;
 using Membership.Data.Entities;
 
 namespace Membership.Web.Features.Posts;
 
 /// <summary>RSS 2.0 for the public feed (teasers) and the private feeds (full posts, audio enclosures).</summary>
-public static class RssWriter
+public static partial class RssWriter
 {
     public sealed record Enclosure(string Url, long Length, string ContentType);
 
@@ -73,6 +74,29 @@ public static class RssWriter
             ? $"<p>{WebUtility.HtmlEncode(post.Summary)}</p><p><a href=\"{WebUtility.HtmlEncode(link)}\">Read the post</a></p>"
             : $"{intro}<p><a href=\"{WebUtility.HtmlEncode(link)}\">Read the rest on the site</a></p>";
     }
+
+    /// <summary>
+    /// <paramref name="html"/> for a feed reader, which has no base address and no cookie: the
+    /// post's own files (<see cref="PostFileLinks"/>) go to <paramref name="ownFile"/>'s address
+    /// when it gives one, and every other site-relative link or image becomes absolute.
+    /// </summary>
+    public static string WithAbsoluteLinks(string html, string handle, string slug, Func<string, string> absolute, Func<int, string?> ownFile)
+    {
+        var ownPrefix = PostFileLinks.Path(handle, slug, 0)[..^1];
+        return SiteRelative().Replace(html, match =>
+        {
+            var path = WebUtility.HtmlDecode(match.Groups[2].Value);
+            var url = path.StartsWith(ownPrefix, StringComparison.Ordinal)
+                && int.TryParse(path.AsSpan(ownPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                && ownFile(id) is { } fileUrl
+                    ? fileUrl
+                    : absolute(path);
+            return $"{match.Groups[1].Value}=\"{WebUtility.HtmlEncode(url)}\"";
+        });
+    }
+
+    [GeneratedRegex("\\b(href|src)=\"(/(?!/)[^\"]*)\"")]
+    private static partial Regex SiteRelative();
 
     private sealed class StringWriterWithEncoding(StringBuilder builder) : StringWriter(builder, CultureInfo.InvariantCulture)
     {
