@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using Membership.Data.Entities;
 using Membership.ScaleTest;
-using Membership.Web.Features.Posts;
+using Membership.Web.Domain;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -3,7 +3,7 @@ using Membership.Data.Entities;
 using Membership.Web.Features.Account;
 using Membership.Web.Features.Billing;
 using Membership.Web.Features.Creators;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Features.Posts;
 using Membership.Web.Features.Memberships;
 using Membership.Web.Features.SimulatedPayments;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Membership.Data;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;

@@ -2,6 +2,7 @@ using System.Text;
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Web.Features.Posts;
+using Membership.Web.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

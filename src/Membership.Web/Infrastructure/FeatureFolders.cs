@@ -5,7 +5,8 @@ namespace Membership.Web.Infrastructure;
 
 /// <summary>
 /// Views sit beside their controller: a controller in namespace <c>Membership.Web.Features.Posts</c>
-/// finds its views in <c>/Features/Posts/</c>, then in <c>/Features/Shared/</c>.
+/// finds its views in <c>/Features/Posts/</c> (one in <c>…Features.Posts.Email</c> in
+/// <c>/Features/Posts/Email/</c>), then in <c>/Features/Shared/</c>.
 /// </summary>
 public sealed class FeatureFolders : IViewLocationExpander
 {
@@ -15,8 +16,10 @@ public sealed class FeatureFolders : IViewLocationExpander
     {
         if (context.ActionContext.ActionDescriptor is ControllerActionDescriptor action)
         {
+            // Membership.Web.Features.Posts.Email → Posts/Email
             var ns = action.ControllerTypeInfo.Namespace ?? "";
-            context.Values[Key] = ns[(ns.LastIndexOf('.') + 1)..];
+            var at = ns.IndexOf(".Features.", StringComparison.Ordinal);
+            context.Values[Key] = at < 0 ? ns[(ns.LastIndexOf('.') + 1)..] : ns[(at + ".Features.".Length)..].Replace('.', '/');
         }
     }
 

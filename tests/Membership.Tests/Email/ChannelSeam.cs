@@ -1,4 +1,4 @@
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

@@ -1,6 +1,6 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Membership.Web.Features.Posts;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 
 namespace Membership.Tests.Email;
 

@@ -1,7 +1,7 @@
 using Membership.Data;
 using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

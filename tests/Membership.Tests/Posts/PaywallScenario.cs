@@ -98,7 +98,7 @@ public sealed class PaywallScenario : IAsyncLifetime
         Secrets[slug] = secret;
         SearchWords[slug] = word;
         var body = cut
-            ? $"Teaser of {slug}, for everyone.\n\n{Membership.Web.Features.Posts.PostRenderer.Cut}\n\nThe paid part: {secret} and {word}."
+            ? $"Teaser of {slug}, for everyone.\n\n{Membership.Web.Domain.PostRenderer.Cut}\n\nThe paid part: {secret} and {word}."
             : $"Whole post: {secret} and {word}.";
         var fields = new Dictionary<string, string>
         {

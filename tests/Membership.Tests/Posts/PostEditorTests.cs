@@ -112,7 +112,7 @@ public sealed class PostEditorTests(SiteFixture site) : IClassFixture<SiteFixtur
         var (browser, handle) = await CreatorAsync();
         // A teaser (above the cut) of 80 words, over 300 characters.
         var words = string.Join(' ', Enumerable.Range(1, 80).Select(i => $"word{i}"));
-        var body = $"{words}\n\n{Membership.Web.Features.Posts.PostRenderer.Cut}\n\nFor members.";
+        var body = $"{words}\n\n{Membership.Web.Domain.PostRenderer.Cut}\n\nFor members.";
         await browser.SubmitAsync("/creator/posts/new", "/creator/posts/new", Fields(title: "No excerpt", intent: "Publish", body: body));
         var withExcerpt = Fields(title: "With excerpt", intent: "Publish", body: body);
         withExcerpt.Add(new("Form.Excerpt", "The excerpt itself"));

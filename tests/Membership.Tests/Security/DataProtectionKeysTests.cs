@@ -1,5 +1,5 @@
 using Membership.Tests.Infrastructure;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption;

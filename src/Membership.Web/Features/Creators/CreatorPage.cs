@@ -1,6 +1,5 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Posts;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Creators;

@@ -1,6 +1,5 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;

@@ -1,6 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Caching;
 using Membership.Web.Infrastructure.Email;

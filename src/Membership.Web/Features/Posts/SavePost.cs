@@ -4,7 +4,7 @@ using System.Globalization;
 using Hangfire;
 using Membership.Data;
 using Membership.Data.Entities;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

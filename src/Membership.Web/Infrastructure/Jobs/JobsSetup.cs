@@ -7,7 +7,7 @@ using Hangfire.SqlServer;
 using Membership.Data;
 using Membership.Web.Infrastructure.Database;
 using Membership.Web.Features.Billing;
-using Membership.Web.Features.PostEmails;
+using Membership.Web.Features.Posts.Email;
 using Membership.Web.Features.Posts;
 using Membership.Web.Features.Reports;
 using Membership.Web.Infrastructure.Email;

@@ -2,7 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>A post's email delivery as its creator sees it.</summary>
 public sealed record DeliveryReport(

@@ -5,7 +5,7 @@ using Membership.Data.Entities;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Posts;
+namespace Membership.Web.Domain;
 
 /// <summary>Who is looking, in relation to one creator: the input of every entitlement decision.</summary>
 public sealed record Viewer(string? UserId, bool IsOwner, bool IsAdmin, MemberStatus? Status, int? TierId)

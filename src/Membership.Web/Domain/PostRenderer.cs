@@ -5,7 +5,7 @@ using AngleSharp.Html.Parser;
 using Ganss.Xss;
 using Markdig;
 
-namespace Membership.Web.Features.Posts;
+namespace Membership.Web.Domain;
 
 /// <summary>The result of rendering one post.</summary>
 /// <param name="TeaserHtml">Sanitized HTML of the part above the cut ("" when there is no cut).</param>

@@ -3,7 +3,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>
 /// Recurring job <c>email:resume-deliveries</c> (every minute, and once at start-up): starts a

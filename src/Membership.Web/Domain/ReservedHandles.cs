@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Routing.Patterns;
 
-namespace Membership.Web.Features.Creators;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// The first path segment of every address the site answers itself, read from the running app

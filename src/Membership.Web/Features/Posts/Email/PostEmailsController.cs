@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>One-click unsubscribe (RFC 8058), email preferences, and the creator's "send by email".</summary>
 public sealed class PostEmailsController(MembershipDbContext db) : Controller

@@ -5,7 +5,7 @@ using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>
 /// Records a post's email delivery: the delivery and one recipient row for every member who may

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>
 /// Sends a recorded delivery. Runs as a Hangfire job, on any number of nodes at once: each of

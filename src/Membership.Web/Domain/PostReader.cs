@@ -4,7 +4,7 @@ using Membership.Data.Entities;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Posts;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// A post as one viewer may see it. <see cref="BodyHtml"/> is null when they may not read it:

@@ -1,7 +1,7 @@
 using MailKit.Net.Smtp;
 using Membership.Web.Infrastructure.Email;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>One connection's worth of sending: SMTP (kept open and reused) or the pickup folder.</summary>
 public interface IDeliveryChannel : IAsyncDisposable

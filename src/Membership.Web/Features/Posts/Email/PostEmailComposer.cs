@@ -5,7 +5,7 @@ using Membership.Data.Entities;
 using Membership.Web.Features.Posts;
 using Membership.Web.Infrastructure.Email;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>
 /// One delivery's emails: the post is rendered once, with markers where each recipient's name,

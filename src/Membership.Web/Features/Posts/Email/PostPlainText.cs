@@ -4,7 +4,7 @@ using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Membership.Web.Features.Posts;
 
-namespace Membership.Web.Features.PostEmails;
+namespace Membership.Web.Features.Posts.Email;
 
 /// <summary>
 /// The plain-text alternative of a post email, made once per delivery from the post's sanitized
