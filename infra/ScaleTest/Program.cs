@@ -4,6 +4,7 @@ using System.Net;
 using Membership.Data.Entities;
 using Membership.ScaleTest;
 using Membership.Web.Domain;
+using Membership.Web.Features.Posts;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
