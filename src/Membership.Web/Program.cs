@@ -19,6 +19,7 @@ using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
 using Membership.Web.Infrastructure.Telemetry;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption;
 using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel;
@@ -88,6 +89,13 @@ builder.Services.AddIdentity<AppUser, IdentityRole>(options =>
     .AddEntityFrameworkStores<MembershipDbContext>()
     .AddDefaultTokenProviders();
 
+// Sign-ins live in the database (DatabaseTicketStore): the cookie holds only a key, so signing out
+// (here, or from settings on another device) ends the sign-in on every node at once.
+builder.Services.AddSingleton<DatabaseTicketStore>();
+builder.Services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+    .Configure<DatabaseTicketStore>((options, store) => options.SessionStore = store);
+builder.Services.AddScoped<SessionCleanup>();
+
 builder.Services.ConfigureApplicationCookie(options =>
 {
     options.Cookie.Name = "membership.auth";
@@ -97,8 +105,21 @@ builder.Services.ConfigureApplicationCookie(options =>
     options.LoginPath = "/account/sign-in";
     options.LogoutPath = "/account/sign-out";
     options.AccessDeniedPath = "/account/access-denied";
-    options.ExpireTimeSpan = TimeSpan.FromDays(30);
+    options.ExpireTimeSpan = TimeSpan.FromDays(security.SessionDays);
     options.SlidingExpiration = true;
+    options.Events.OnValidatePrincipal = async context =>
+    {
+        // A cookie holding its whole sign-in (made before sessions were kept in the database)
+        // cannot be listed or ended from settings: it is refused once, and the person signs in again.
+        if (DatabaseTicketStore.CurrentSessionId(context.HttpContext) is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+
+        await SecurityStampValidator.ValidatePrincipalAsync(context);
+    };
 });
 builder.Services.AddAntiforgery(options =>
 {
@@ -158,6 +179,7 @@ builder.Services.AddScoped<SignInHandler>();
 builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
+builder.Services.AddScoped<AccountSessions>();
 builder.Services.AddScoped<PersonalDataHandler>();
 builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<CreatorProfileHandler>();

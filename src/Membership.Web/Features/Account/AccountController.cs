@@ -180,7 +180,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
     public async Task<IActionResult> Settings([FromServices] AccountSettingsHandler handler)
     {
         var user = await CurrentUserAsync();
-        return View(await handler.LoadAsync(user));
+        return View(await handler.LoadAsync(user, CurrentSession));
     }
 
     [Authorize]
@@ -200,7 +200,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
             errors.CopyTo(ModelState);
         }
 
-        var model = await handler.LoadAsync(user);
+        var model = await handler.LoadAsync(user, CurrentSession);
         model.Profile = request;
         return View(nameof(Settings), model);
     }
@@ -212,17 +212,56 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         var user = await CurrentUserAsync();
         if (ModelState.IsValid)
         {
-            var errors = await handler.ChangePasswordAsync(user, request);
+            var errors = await handler.ChangePasswordAsync(user, request, CurrentSession);
             if (!errors.Any)
             {
-                TempData["Notice"] = "Your password is changed.";
+                TempData["Notice"] = "Your password is changed. You are signed out everywhere else.";
                 return RedirectToAction(nameof(Settings));
             }
 
             errors.CopyTo(ModelState);
         }
 
-        return View(nameof(Settings), await handler.LoadAsync(user));
+        return View(nameof(Settings), await handler.LoadAsync(user, CurrentSession));
+    }
+
+    /// <summary>Ends one of your sessions (this one too: that is signing out here).</summary>
+    [Authorize]
+    [HttpPost("settings/sessions/{id:guid}/sign-out")]
+    public async Task<IActionResult> EndSession(Guid id, [FromServices] AccountSessions sessions)
+    {
+        if (id == CurrentSession)
+        {
+            await signIn.SignOutAsync();
+            return RedirectToAction("Index", "Home");
+        }
+
+        if (!await sessions.EndAsync(User.Id(), id))
+        {
+            return NotFound("You have no session with this id; it may have ended already.");
+        }
+
+        TempData["Notice"] = "That session is signed out.";
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/sessions/sign-out-others")]
+    public async Task<IActionResult> EndOtherSessions([FromServices] AccountSessions sessions)
+    {
+        var ended = await sessions.EndOthersAsync(User.Id(), CurrentSession);
+        TempData["Notice"] = ended == 0 ? "You were not signed in anywhere else." : "You are signed out everywhere else.";
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/sessions/sign-out-everywhere")]
+    public async Task<IActionResult> EndAllSessions([FromServices] AccountSessions sessions)
+    {
+        await sessions.EndOthersAsync(User.Id(), keep: null);
+        await signIn.SignOutAsync();
+        TempData["Notice"] = "You are signed out everywhere.";
+        return RedirectToAction(nameof(SignIn));
     }
 
     [HttpGet("access-denied")]
@@ -230,6 +269,8 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
 
     private async Task<AppUser> CurrentUserAsync() =>
         await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed-in user not found.");
+
+    private Guid? CurrentSession => DatabaseTicketStore.CurrentSessionId(HttpContext);
 
     private IActionResult LocalRedirectOrHome(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : RedirectToAction("Index", "Home");

@@ -121,6 +121,8 @@ public sealed class PersonalDataHandler(MembershipDbContext db, StripeGateway st
             }
 
             await db.MagicLinkTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.UserPasskeys.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             if (oldEmail is not null)
