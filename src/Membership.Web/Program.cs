@@ -95,6 +95,11 @@ builder.Services.AddSingleton<DatabaseTicketStore>();
 builder.Services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
     .Configure<DatabaseTicketStore>((options, store) => options.SessionStore = store);
 builder.Services.AddScoped<SessionCleanup>();
+builder.Services.Configure<IdentityPasskeyOptions>(options =>
+{
+    // Empty: the host the page was opened at (WebAuthn's relying-party id; an IP address cannot be one).
+    options.ServerDomain = string.IsNullOrWhiteSpace(security.PasskeyDomain) ? null : security.PasskeyDomain.Trim();
+});
 
 builder.Services.ConfigureApplicationCookie(options =>
 {
@@ -180,6 +185,7 @@ builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
 builder.Services.AddScoped<AccountSessions>();
+builder.Services.AddScoped<PasskeysHandler>();
 builder.Services.AddScoped<PersonalDataHandler>();
 builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<CreatorProfileHandler>();

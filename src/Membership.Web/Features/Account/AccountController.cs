@@ -89,6 +89,25 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         return View(request);
     }
 
+    /// <summary>The WebAuthn options for "Sign in with a passkey" (passkeys.js asks for them).</summary>
+    [HttpPost("passkeys/request-options")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> PasskeyRequestOptions([FromServices] PasskeysHandler passkeys) =>
+        Content(await passkeys.RequestOptionsAsync(), "application/json");
+
+    [HttpPost("passkey-sign-in")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> PasskeySignIn(string? credential, string? returnUrl, [FromServices] PasskeysHandler passkeys)
+    {
+        if (await passkeys.SignInAsync(credential))
+        {
+            return LocalRedirectOrHome(returnUrl);
+        }
+
+        ModelState.AddModelError("", "That passkey did not sign you in. Try again, or use your password or an emailed link.");
+        return View(nameof(SignIn), new SignInRequest { ReturnUrl = returnUrl });
+    }
+
     [HttpGet("magic-link")]
     public IActionResult MagicLink(string? returnUrl) => View(new MagicLinkRequest { ReturnUrl = returnUrl });
 
@@ -223,6 +242,43 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         }
 
         return View(nameof(Settings), await handler.LoadAsync(user, CurrentSession));
+    }
+
+    /// <summary>The WebAuthn options for a new passkey on this account (passkeys.js asks for them).</summary>
+    [Authorize]
+    [HttpPost("settings/passkeys/creation-options")]
+    public async Task<IActionResult> PasskeyCreationOptions([FromServices] PasskeysHandler passkeys) =>
+        Content(await passkeys.CreationOptionsAsync(await CurrentUserAsync()), "application/json");
+
+    [Authorize]
+    [HttpPost("settings/passkeys")]
+    public async Task<IActionResult> AddPasskey(string? credential, string? name, [FromServices] PasskeysHandler passkeys)
+    {
+        var outcome = await passkeys.AddAsync(await CurrentUserAsync(), credential, name);
+        if (outcome == PasskeyAddOutcome.Added)
+        {
+            TempData["Notice"] = "Your passkey is added. You can sign in with it now.";
+        }
+        else
+        {
+            TempData["Notice"] = "The passkey was not added. Try again from this page.";
+            TempData["NoticeIsError"] = true;
+        }
+
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/passkeys/remove")]
+    public async Task<IActionResult> RemovePasskey(string? id, [FromServices] PasskeysHandler passkeys)
+    {
+        if (!await passkeys.RemoveAsync(await CurrentUserAsync(), id))
+        {
+            return NotFound("You have no passkey with this id; it may have been removed already.");
+        }
+
+        TempData["Notice"] = "The passkey is removed. It no longer signs you in.";
+        return RedirectToAction(nameof(Settings));
     }
 
     /// <summary>Ends one of your sessions (this one too: that is signing out here).</summary>

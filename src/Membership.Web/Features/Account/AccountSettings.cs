@@ -39,10 +39,12 @@ public sealed class AccountSettingsViewModel
 
     /// <summary>The account's signed-in browsers, this one first.</summary>
     public IReadOnlyList<SessionRow> Sessions { get; set; } = [];
+
+    public IReadOnlyList<PasskeyRow> Passkeys { get; set; } = [];
 }
 
-/// <summary>The signed-in user's own settings: name, password and sessions.</summary>
-public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInManager<AppUser> signIn, AccountSessions sessions)
+/// <summary>The signed-in user's own settings: name, password, passkeys and sessions.</summary>
+public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInManager<AppUser> signIn, AccountSessions sessions, PasskeysHandler passkeys)
 {
     /// <param name="currentSession">The session this request came with (marked "this one").</param>
     public async Task<AccountSettingsViewModel> LoadAsync(AppUser user, Guid? currentSession) => new()
@@ -51,6 +53,7 @@ public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInMan
         HasPassword = await users.HasPasswordAsync(user),
         Profile = new ProfileRequest { DisplayName = user.DisplayName },
         Sessions = await sessions.ListAsync(user.Id, currentSession),
+        Passkeys = await passkeys.ListAsync(user),
     };
 
     public async Task<Errors> UpdateProfileAsync(AppUser user, ProfileRequest request)
