@@ -274,6 +274,12 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
+// A session the database could not read is that request's 503, not a signed-out visitor.
+app.Use(async (context, next) =>
+{
+    DatabaseTicketStore.ThrowIfSessionUnreadable(context);
+    await next();
+});
 app.UseAuthorization();
 // After authentication: the cache serves and stores anonymous requests only (AnonymousPagePolicy).
 app.UseOutputCache();

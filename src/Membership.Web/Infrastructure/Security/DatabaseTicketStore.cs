@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Membership.Data;
@@ -27,11 +28,29 @@ public sealed class DatabaseTicketStore(
 {
     private const string CurrentSessionItem = "membership.session";
 
+    private const string UnreadableItem = "membership.session.unreadable";
+
     private readonly IDataProtector _protector = protection.CreateProtector("Membership.Sessions.Ticket.v1");
 
     /// <summary>The id of the session this request is signed in with, if any.</summary>
     public static Guid? CurrentSessionId(HttpContext context) =>
         context.Items.TryGetValue(CurrentSessionItem, out var id) && id is Guid guid ? guid : null;
+
+    /// <summary>
+    /// After authentication: when the database could not be read for this request's session and
+    /// the page needs a signed-in person, the request fails with that error (a 503 "try again",
+    /// as any request would), not with a redirect to sign in. Pages anyone may open (the health
+    /// checks, the error page re-executed for the failure) go on as for a visitor.
+    /// </summary>
+    public static void ThrowIfSessionUnreadable(HttpContext context)
+    {
+        if (context.Items.TryGetValue(UnreadableItem, out var failure) && failure is ExceptionDispatchInfo error
+            && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is null
+            && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null)
+        {
+            error.Throw();
+        }
+    }
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
@@ -100,6 +119,21 @@ public sealed class DatabaseTicketStore(
     public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) => RetrieveAsync(key, null!, cancellationToken);
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(key, httpContext, cancellationToken);
+        }
+        catch (Exception exception) when (httpContext is not null && RequestFailures.Classify(exception) is { StatusCode: StatusCodes.Status503ServiceUnavailable })
+        {
+            // Thrown here, the error would be cached by the cookie handler and thrown again on the
+            // error page; kept instead, and thrown once after authentication (ThrowIfSessionUnreadable).
+            httpContext.Items[UnreadableItem] = ExceptionDispatchInfo.Capture(exception);
+            return null;
+        }
+    }
+
+    private async Task<AuthenticationTicket?> ReadAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var hash = Hash(key);
