@@ -74,7 +74,11 @@ public sealed class BillingJourneyTests(PublishedSite site, ITestOutputHelper ou
         await Expect(operatorPage.GetByRole(AriaRole.Status)).ToContainTextAsync("Simulated time is now");
         await Journeys.WaitForAsync(() => Site.EmailCount(first.Email, "Receipt") > receiptsBefore, "the first fan's renewal receipt");
         await operatorPage.ReloadUntilAsync("/admin/payments", "[data-test=emulator-events]", "invoice.paid");
-        await Expect(operatorPage.Locator("[data-test=emulator-events]")).Not.ToContainTextAsync("failed");
+        // Every event reached the site (the third column says how its delivery went).
+        foreach (var delivery in await operatorPage.Locator("[data-test=emulator-events] tbody td:nth-child(3)").AllInnerTextsAsync())
+        {
+            Assert.DoesNotMatch("^(failed|refused)", delivery);
+        }
 
         // After the clock moved, a new fan can still join.
         var third = Person.New("fan");

@@ -64,6 +64,7 @@ public sealed class EditorJourneyTests(PublishedSite site, ITestOutputHelper out
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Insert image" }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
 
+        await Expect(body).ToHaveValueAsync(new Regex(@"!\[The harbour"));
         var markdown = await body.InputValueAsync();
         var inserted = Regex.Match(markdown, @"^First line\.\n\n!\[The harbour at low water \\\[dawn\\\]\]\((/[^)]+/files/\d+)\)\n\nLast line\.$");
         Assert.True(inserted.Success, "The body after inserting: " + markdown);
@@ -87,6 +88,7 @@ public sealed class EditorJourneyTests(PublishedSite site, ITestOutputHelper out
         var image = fanPage.Locator("[data-test=post-body] img");
         await Expect(image).ToHaveAttributeAsync("alt", "The harbour at low water [dawn]");
         await Expect(image).ToHaveJSPropertyAsync("naturalWidth", 1);
+        await Site.ScreenshotAsync(fanPage, "post");
         var visitor = await session.NewPageAsync("visitor");
         var refused = await visitor.Context.APIRequest.GetAsync(Site.BaseUrl + imageUrl);
         Assert.True(refused.Status is 403 or 404, $"A visitor got {refused.Status} for {imageUrl}");

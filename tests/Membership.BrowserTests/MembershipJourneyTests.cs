@@ -22,6 +22,10 @@ public sealed class MembershipJourneyTests(PublishedSite site, ITestOutputHelper
         var page = await session.NewPageAsync("fan");
         await page.SignUpAndConfirmAsync(Site, fan);
         await page.SignInAsync(fan);
+        await page.GotoAsync($"/{handle}");
+        await page.TierCards().GetByRole(AriaRole.Link, new() { Name = "Join" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Join Supporter" })).ToBeVisibleAsync();
+        await Site.ScreenshotAsync(page, "join");
         await page.JoinTierAsync(Site, handle, "Supporter");
 
         await page.GotoAsync("/account/memberships");

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Membership.Data.Entities;
-using Membership.Web.Features.Billing;
+using Membership.Web.Domain;
 using Microsoft.Data.Sqlite;
 
 namespace Membership.Bench.DashboardLoad;
@@ -192,7 +192,7 @@ internal sealed class HandWrittenSql(string databasePath, Creator creator, DateO
             var b = bridgeRows.GetValueOrDefault(Key(month)) ?? new long[8];
             var s = atStart[month];
             var e = atStart[month.AddMonths(1)];
-            var arpu = Web.Features.Metrics.CreatorMetrics.RoundedDivide(e.Mrr, e.Paid);
+            var arpu = Web.Domain.CreatorMetrics.RoundedDivide(e.Mrr, e.Paid);
             var rates = new[] { churnRates[month.AddMonths(-2)], churnRates[month.AddMonths(-1)], churnRates[month] }.Where(r => r is not null).Select(r => r!.Value).ToList();
             long? ltv = arpu is { } a && rates.Count > 0 && rates.Average() > 0 ? (long)Math.Round(a / rates.Average(), MidpointRounding.AwayFromZero) : null;
             long? fansNeeded = arpu is > 0 ? (long)Math.Ceiling(creator.YearlyGoalMinor / (12m * arpu.Value)) : null;
@@ -244,9 +244,9 @@ internal sealed class HandWrittenSql(string databasePath, Creator creator, DateO
 
         var tiers = results[6].GroupBy(r => L(r[0]))
             .Select(g => new TierRow(g.Key, (string)g.First()[1]!, g.Sum(r => L(r[4])),
-                g.Where(r => r[2] is not null).Sum(r => L(r[5]) * Mrr.Monthly(Enum.Parse<BillingInterval>((string)r[2]!), L(r[3])))))
+                g.Where(r => r[2] is not null).Sum(r => L(r[5]) * Membership.Web.Domain.Mrr.Monthly(Enum.Parse<BillingInterval>((string)r[2]!), L(r[3])))))
             .ToList();
-        var atRisk = results[7].Sum(r => L(r[2]) * Mrr.Monthly(Enum.Parse<BillingInterval>((string)r[0]!), L(r[1])));
+        var atRisk = results[7].Sum(r => L(r[2]) * Membership.Web.Domain.Mrr.Monthly(Enum.Parse<BillingInterval>((string)r[0]!), L(r[1])));
 
         var total = deltas.Values.Aggregate((Mrr: 0L, Paid: 0L, Fans: 0L), (t, d) => (t.Mrr + d.Mrr, t.Paid + d.Paid, t.Fans + d.Fans));
         var lastMonth = months.FirstOrDefault(m => m.Month == Key(to.AddMonths(-1)));
@@ -256,7 +256,7 @@ internal sealed class HandWrittenSql(string databasePath, Creator creator, DateO
             ["paid_members"] = total.Paid,
             ["free_members"] = Math.Max(0, joined.Values.Sum() - total.Paid),
             ["mrr_at_risk"] = atRisk,
-            ["arpu"] = Web.Features.Metrics.CreatorMetrics.RoundedDivide(total.Mrr, total.Paid),
+            ["arpu"] = Web.Domain.CreatorMetrics.RoundedDivide(total.Mrr, total.Paid),
             ["true_fans"] = total.Fans,
         };
         if (lastMonth is not null)

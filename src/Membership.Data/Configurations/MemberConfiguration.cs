@@ -20,6 +20,7 @@ public sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         builder.HasIndex(m => new { m.CreatorId, m.JoinedAt, m.Id });
         builder.HasIndex(m => new { m.CreatorId, m.LifetimePaidMinor, m.Id });
         builder.Property(m => m.DisplayName).HasMaxLength(80).HasDefaultValue("");
+        builder.Property(m => m.ImportedFrom).HasMaxLength(255);
         builder.HasIndex(m => new { m.CreatorId, m.DisplayName, m.Id });
         // The roster's total and status filters count within a creator by status.
         builder.HasIndex(m => new { m.CreatorId, m.Status });

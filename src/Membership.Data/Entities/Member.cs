@@ -54,6 +54,16 @@ public class Member
 
     public DateTime JoinedAt { get; set; }
 
+    /// <summary>
+    /// When the creator's CSV import enrolled this fan (null: they joined by themselves). Kept as
+    /// history once set: the roster marks imported members, and the leave link in the notice
+    /// email is valid for this import only.
+    /// </summary>
+    public DateTime? ImportedAt { get; set; }
+
+    /// <summary>The name of the file the import read (as the creator's browser sent it), when it was recorded.</summary>
+    public string? ImportedFrom { get; set; }
+
     public DateTime UpdatedAt { get; set; }
 }
 

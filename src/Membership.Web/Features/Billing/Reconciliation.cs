@@ -33,7 +33,7 @@ public sealed class Reconciliation(IServiceScopeFactory scopes, IOptions<Billing
 
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var expired = await Members.ComplimentaryHandler.ExpireAsync(scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), now);
+            var expired = await ComplimentaryAccess.ExpireAsync(scope.ServiceProvider.GetRequiredService<MembershipDbContext>(), now);
             if (expired > 0)
             {
                 logger.LogInformation("Ended {Count} complimentary memberships that reached their end date", expired);

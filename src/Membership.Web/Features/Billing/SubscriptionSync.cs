@@ -298,14 +298,14 @@ public sealed class SubscriptionSync(
     internal readonly record struct Value(long Mrr, long Commitment)
     {
         public static Value Counting(BillingInterval interval, long unitAmountMinor) =>
-            new(Billing.Mrr.Monthly(interval, unitAmountMinor), interval == BillingInterval.Month ? unitAmountMinor * 12 : unitAmountMinor);
+            new(Domain.Mrr.Monthly(interval, unitAmountMinor), interval == BillingInterval.Month ? unitAmountMinor * 12 : unitAmountMinor);
 
         public static Value Of(IEnumerable<LocalSubscription> others, LocalSubscription? current)
         {
             var total = default(Value);
             foreach (var subscription in current is null ? others : others.Append(current))
             {
-                if (Billing.Mrr.Counts(subscription.Status))
+                if (Domain.Mrr.Counts(subscription.Status))
                 {
                     total += Counting(subscription.Interval, subscription.UnitAmountMinor);
                 }

@@ -1,5 +1,6 @@
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Domain;
 using Membership.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -56,7 +57,7 @@ public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
         return Errors.None;
     }
 
-    /// <summary>Stops a free follow (the row stays, marked left). A paying member cancels their tier instead.</summary>
+    /// <summary>Stops following (the row stays, marked left), by <see cref="Leaving"/>'s rule: a paying member cancels their tier instead.</summary>
     public async Task<Errors> UnfollowAsync(Creator creator, string userId)
     {
         var member = await db.Members.SingleOrDefaultAsync(m => m.CreatorId == creator.Id && m.UserId == userId);
@@ -65,13 +66,12 @@ public sealed class FollowHandler(MembershipDbContext db, TimeProvider clock)
             return Errors.None;
         }
 
-        if (member.Status is MemberStatus.Active or MemberStatus.PastDue)
+        if (Leaving.Refusal(member) is { } refusal)
         {
-            return new Errors().Add("", "You are a paying member: cancel your membership to stop following.");
+            return new Errors().Add("", refusal);
         }
 
-        member.Status = MemberStatus.Left;
-        member.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        Leaving.Leave(member, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync();
         return Errors.None;
     }

@@ -21,7 +21,7 @@ public sealed class GrantRequest
 /// <summary>
 /// Complimentary memberships: a creator gives a fan a tier without payment, with an optional end
 /// date. They read what the tier unlocks and count as members, but contribute nothing to MRR (METRICS.md).
-/// The daily reconciliation (<see cref="Billing.Reconciliation"/>) ends them when their date passes.
+/// The daily reconciliation ends them when their date passes (<see cref="ComplimentaryAccess.ExpireAsync"/>).
 /// </summary>
 public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider clock)
 {
@@ -96,10 +96,4 @@ public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider cl
             .Where(m => m.Id == memberId && m.CreatorId == creator.Id && m.IsComplimentary && m.Status == MemberStatus.Active)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MemberStatus.Ended).SetProperty(m => m.ComplimentaryUntil, now).SetProperty(m => m.UpdatedAt, now)) == 1;
     }
-
-    /// <summary>Ends every complimentary membership whose end has come; returns how many. Idempotent.</summary>
-    public static Task<int> ExpireAsync(MembershipDbContext db, DateTime now) =>
-        db.Members
-            .Where(m => m.IsComplimentary && m.Status == MemberStatus.Active && m.ComplimentaryUntil != null && m.ComplimentaryUntil <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MemberStatus.Ended).SetProperty(m => m.UpdatedAt, now));
 }

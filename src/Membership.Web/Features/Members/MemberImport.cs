@@ -5,6 +5,8 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using Membership.Data;
 using Membership.Data.Entities;
+using Membership.Web.Infrastructure;
+using Membership.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,14 +38,29 @@ public sealed record ImportPreview(string Layout, string Kind, IReadOnlyList<Imp
 /// duplicate, already a member, unknown tier); nothing is written until the creator confirms the
 /// preview, whose rows travel signed in the confirm form (so what is written is what was shown).
 /// People without an account get one without a password (they sign in by email link or reset).
+/// Each person enrolled is told, by an email stored in the outbox in the same transaction as their
+/// membership: which creator added them, as what, how to sign in, and a one-click leave link
+/// (<see cref="ImportLeaveTokens"/>). The membership records when and from which file. An import
+/// only ever adds a membership of this creator: nobody's account, nor what they have with other
+/// creators, is changed.
 /// </summary>
-public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionProvider protection, TimeProvider clock)
+public sealed class MemberImportHandler(
+    MembershipDbContext db,
+    IDataProtectionProvider protection,
+    ImportLeaveTokens leaveTokens,
+    OutboxEmailSender outbox,
+    TransactionalEmails emails,
+    PublicLinks links,
+    TimeProvider clock)
 {
     public const int MaxRows = 10_000;
 
+    /// <summary>The longest file name kept on the membership (longer ones are cut).</summary>
+    public const int MaxFileName = 255;
+
     private readonly IDataProtector _protector = protection.CreateProtector("Membership.MemberImport.v1");
 
-    public async Task<(ImportPreview? Preview, string? Error)> PreviewAsync(Creator creator, Stream csv, ImportRequest request, CancellationToken cancellationToken)
+    public async Task<(ImportPreview? Preview, string? Error)> PreviewAsync(Creator creator, Stream csv, string? fileName, ImportRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind is not ("free" or "complimentary"))
         {
@@ -138,7 +155,7 @@ public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionP
         }
 
         var valid = rows.Where(r => r.Error is null).Select(r => new SignedRow(r.Email, r.Name, r.TierId)).ToList();
-        var token = valid.Count == 0 ? null : _protector.Protect(JsonSerializer.Serialize(new SignedImport(creator.Id, request.Kind, valid)));
+        var token = valid.Count == 0 ? null : _protector.Protect(JsonSerializer.Serialize(new SignedImport(creator.Id, request.Kind, valid, FileNameOf(fileName))));
         return (new ImportPreview(layout, request.Kind, rows, token), null);
     }
 
@@ -162,9 +179,12 @@ public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionP
 
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
+        var staged = new List<OutboxEmail>();
+        var tierNames = await db.Tiers.AsNoTracking().Where(t => t.CreatorId == creator.Id).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             added = 0;
+            staged.Clear();
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var chunk in import.Rows.Chunk(500))
@@ -173,11 +193,14 @@ public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionP
                 var users = await db.Users.Where(u => normalized.Contains(u.NormalizedEmail!)).ToDictionaryAsync(u => u.NormalizedEmail!, cancellationToken);
                 var members = await db.Members.Where(m => m.CreatorId == creator.Id && normalized.Contains(m.User!.NormalizedEmail!))
                     .ToDictionaryAsync(m => m.UserId, cancellationToken);
+                var enrolled = new List<(Member Member, AppUser User, bool NewAccount)>();
                 foreach (var row in chunk)
                 {
                     var key = row.Email.ToUpperInvariant();
+                    var newAccount = false;
                     if (!users.TryGetValue(key, out var user))
                     {
+                        newAccount = true;
                         user = new AppUser
                         {
                             UserName = row.Email, NormalizedUserName = key, Email = row.Email, NormalizedEmail = key,
@@ -205,7 +228,20 @@ public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionP
                     member.IsComplimentary = import.Kind == "complimentary";
                     member.PostEmails = true;
                     member.UpdatedAt = now;
+                    member.ImportedAt = now;
+                    member.ImportedFrom = import.FileName;
+                    enrolled.Add((member, user, newAccount));
                     added++;
+                }
+
+                // The members first (the leave link names each by id), then their notices, in the same transaction.
+                await db.SaveChangesAsync(cancellationToken);
+                foreach (var (member, user, newAccount) in enrolled.Where(e => e.User.Email is not null))
+                {
+                    staged.Add(outbox.Stage(db, emails.ImportedMember(user.Email!, user.DisplayName, creator.DisplayName,
+                        member.IsComplimentary && member.TierId is { } tierId ? tierNames.GetValueOrDefault(tierId) : null,
+                        newAccount ? links.Absolute("/account/magic-link") : null,
+                        links.Absolute($"/{creator.Handle}"), links.Absolute($"/email/leave/{Uri.EscapeDataString(leaveTokens.For(member.Id))}"))));
                 }
 
                 await db.SaveChangesAsync(cancellationToken);
@@ -213,13 +249,21 @@ public sealed class MemberImportHandler(MembershipDbContext db, IDataProtectionP
 
             await transaction.CommitAsync(cancellationToken);
         });
+        outbox.Notify(staged);
         return (added, null);
+    }
+
+    /// <summary>The file's own name, without any folder a browser may send, cut to <see cref="MaxFileName"/>; null when none was given.</summary>
+    private static string? FileNameOf(string? fileName)
+    {
+        var name = Path.GetFileName((fileName ?? "").Replace('\\', '/')).Trim();
+        return name.Length == 0 ? null : name.Length > MaxFileName ? name[..MaxFileName] : name;
     }
 
     private static bool IsEmail(string text) =>
         text.Length is > 3 and <= 256 && MailAddress.TryCreate(text, out var address) && address.Address == text && text.Contains('.', StringComparison.Ordinal);
 
-    private sealed record SignedImport(int CreatorId, string Kind, List<SignedRow> Rows);
+    private sealed record SignedImport(int CreatorId, string Kind, List<SignedRow> Rows, string? FileName);
 
     private sealed record SignedRow(string Email, string Name, int? TierId);
 }

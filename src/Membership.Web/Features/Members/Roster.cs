@@ -71,7 +71,7 @@ public sealed class RosterFilter
 /// <summary>One member as the roster lists them.</summary>
 public sealed record RosterRow(
     int Id, string Name, string Email, string? Tier, MemberStatus Status, bool Complimentary, DateTime? ComplimentaryUntil,
-    bool Cancelling, BillingInterval? Interval, DateTime JoinedAt, long LifetimePaidMinor)
+    bool Cancelling, BillingInterval? Interval, DateTime JoinedAt, long LifetimePaidMinor, DateTime? ImportedAt)
 {
     /// <summary>The status as the filters name it.</summary>
     public string StatusName => Status switch
@@ -232,7 +232,7 @@ public sealed class RosterQuery(MembershipDbContext db)
             m.Id, m.DisplayName, m.User!.Email ?? "", m.Tier != null ? m.Tier.Name : null, m.Status, m.IsComplimentary, m.ComplimentaryUntil,
             live.Any(s => s.MemberId == m.Id && s.CancelAtPeriodEnd),
             live.Where(s => s.MemberId == m.Id).OrderByDescending(s => s.StartedAt).Select(s => (BillingInterval?)s.Interval).FirstOrDefault(),
-            m.JoinedAt, m.LifetimePaidMinor));
+            m.JoinedAt, m.LifetimePaidMinor, m.ImportedAt));
     }
 
     private static string Cursor(RosterRow row, string? sort)

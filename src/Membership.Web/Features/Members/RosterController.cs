@@ -5,6 +5,7 @@ using Membership.Data.Entities;
 using Membership.Web.Infrastructure.Money;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
+using Membership.Web.Infrastructure.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -99,7 +100,7 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         }
 
         await using var stream = file.OpenReadStream();
-        var (preview, error) = await import.PreviewAsync(creator, stream, request, cancellationToken);
+        var (preview, error) = await import.PreviewAsync(creator, stream, file.FileName, request, cancellationToken);
         if (error is not null)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -123,7 +124,7 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
             return BadRequest(error);
         }
 
-        TempData["Notice"] = $"{added} members imported.";
+        TempData["Notice"] = $"{Counts.Of(added, "member", "members")} imported; each was told by email.";
         return RedirectToAction(nameof(Index));
     }
 

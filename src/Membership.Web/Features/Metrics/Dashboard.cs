@@ -9,8 +9,6 @@ namespace Membership.Web.Features.Metrics;
 public sealed record DashboardData(
     string Currency, IReadOnlyList<MonthFigures> Months, IReadOnlyList<Cohort> Cohorts, IReadOnlyList<TierFigures> Tiers, NowFigures Now);
 
-/// <summary>Members whose first paid start fell in <see cref="Month"/>, and the share still paid at the end of each month since.</summary>
-public sealed record Cohort(DateOnly Month, int Size, IReadOnlyList<decimal> Retention);
 
 public sealed record TierFigures(int TierId, string Name, int PaidMembers, long Mrr);
 

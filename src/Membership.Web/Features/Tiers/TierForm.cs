@@ -142,7 +142,7 @@ public sealed class SaveTierHandler(MembershipDbContext db, IOptions<TierSetting
         tier.TrialDays = request.TrialDays;
         tier.UpdatedAt = now;
         // A changed price is a new price row; members on the old one keep paying it.
-        await Billing.TierPrices.ReconcileAsync(db, tier, creator.Currency, now);
+        await TierPrices.ReconcileAsync(db, tier, creator.Currency, now);
         try
         {
             await db.SaveChangesAsync();

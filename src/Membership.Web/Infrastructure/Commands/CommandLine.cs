@@ -10,11 +10,12 @@ namespace Membership.Web.Infrastructure.Commands;
 /// </summary>
 public static class CommandLine
 {
-    /// <summary><c>--members N --months M</c> after <c>seed-demo</c> (none: no generated history).</summary>
-    private static bool TryReadHistoryOptions(string[] args, out int members, out int months, out string error)
+    /// <summary><c>--members N --months M --seed S</c> after <c>seed-demo</c> (no members: no generated history).</summary>
+    private static bool TryReadHistoryOptions(string[] args, out int members, out int months, out int seed, out string error)
     {
         members = 0;
         months = 36;
+        seed = DemoHistory.DefaultSeed;
         error = "";
         for (var i = 1; i < args.Length; i++)
         {
@@ -29,8 +30,12 @@ public static class CommandLine
                     months = value;
                     i++;
                     break;
+                case "--seed" when value >= 0:
+                    seed = value;
+                    i++;
+                    break;
                 default:
-                    error = $"seed-demo: unexpected '{args[i]}'. Use seed-demo [--members N (1 to 1,000,000)] [--months M (1 to 120, default 36)].";
+                    error = $"seed-demo: unexpected '{args[i]}'. Use seed-demo [--members N (1 to 1,000,000)] [--months M (1 to 120, default 36)] [--seed S (0 or more, default {DemoHistory.DefaultSeed})].";
                     return false;
             }
         }
@@ -51,7 +56,7 @@ public static class CommandLine
                 Console.WriteLine("Database migrated.");
                 return 0;
             case "seed-demo":
-                if (!TryReadHistoryOptions(args, out var members, out var months, out var error))
+                if (!TryReadHistoryOptions(args, out var members, out var months, out var seed, out var error))
                 {
                     Console.Error.WriteLine(error);
                     return 2;
@@ -67,8 +72,8 @@ public static class CommandLine
                     {
                         var fee = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformSettings>>().Value.FeePercent;
                         var clock = System.Diagnostics.Stopwatch.StartNew();
-                        var added = await scope.ServiceProvider.GetRequiredService<DemoHistory>().GenerateAsync(creator, members, months, fee, CancellationToken.None);
-                        Console.WriteLine($"Demo history: {added} fans over {months} months in {clock.Elapsed.TotalSeconds:0.0} s.");
+                        var added = await scope.ServiceProvider.GetRequiredService<DemoHistory>().GenerateAsync(creator, members, months, fee, seed, CancellationToken.None);
+                        Console.WriteLine($"Demo history: {added} fans over {months} months (seed {seed}) in {clock.Elapsed.TotalSeconds:0.0} s.");
                     }
                 }
 

@@ -5,7 +5,7 @@ namespace Membership.Web.Infrastructure.Email;
 
 /// <summary>
 /// The membership emails that always go, whatever the member's post-email choice: welcome to a
-/// tier, payment receipt, payment failed, trial ending, cancellation scheduled, membership ended, yearly renewal reminder. Billing and the jobs send
+/// tier, payment receipt, payment failed, trial ending, cancellation scheduled, membership ended, yearly renewal reminder, enrolled by an import. Billing and the jobs send
 /// them through the one <see cref="IEmailSender"/>.
 /// </summary>
 public sealed class TransactionalEmails(EmailTemplates templates)
@@ -59,6 +59,21 @@ public sealed class TransactionalEmails(EmailTemplates templates)
             ["reason"] = lapsed
                 ? $"Your {tier} membership ended on {Date(endedAt)}: the payment still did not go through after the last try."
                 : $"Your {tier} membership ended on {Date(endedAt)}, as you cancelled it.",
+        });
+
+    /// <summary>
+    /// A creator's import enrolled this person: who, as what (<paramref name="tier"/> for
+    /// complimentary access, null for a free follower), how to sign in (<paramref name="signInUrl"/>
+    /// for an account the import made, null for an account they already had) and the one-click leave link.
+    /// </summary>
+    public EmailMessage ImportedMember(string to, string name, string creator, string? tier, string? signInUrl, string creatorUrl, string leaveUrl) =>
+        templates.Render("imported-member", to, new Dictionary<string, string>
+        {
+            ["name"] = name, ["creator"] = creator, ["url"] = creatorUrl, ["leave"] = leaveUrl,
+            ["what"] = tier is null ? " as a free follower" : $" with complimentary access to {tier}",
+            ["account"] = signInUrl is null
+                ? "You already have an account here with this address: sign in as usual to read their posts."
+                : $"An account was made for you with this address. It has no password: sign in with a link sent by email, at {signInUrl}",
         });
 
     private static string Date(DateTime utc) => utc.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);

@@ -6,5 +6,8 @@ namespace Membership.Web.Infrastructure.Text;
 public static class Counts
 {
     public static string Of(long count, string one, string many) =>
-        count.ToString("N0", CultureInfo.InvariantCulture) + " " + (count == 1 ? one : many);
+        count.ToString("N0", CultureInfo.InvariantCulture) + " " + Noun(count, one, many);
+
+    /// <summary>The noun alone, for a number shown apart from it (a big figure above its label).</summary>
+    public static string Noun(long count, string one, string many) => count == 1 ? one : many;
 }

@@ -2,7 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Billing;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// Keeps a tier's price rows in step with its monthly and yearly price: a changed amount retires

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 
-namespace Membership.Web.Features.Creators;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// Rules for a creator's handle, the first path segment of their page (<c>/{handle}</c>):

@@ -2,7 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Creators;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// The creator at <c>/{handle}</c>, untracked: the first read of every public page (creator page,

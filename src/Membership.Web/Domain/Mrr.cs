@@ -1,6 +1,6 @@
 using Membership.Data.Entities;
 
-namespace Membership.Web.Features.Billing;
+namespace Membership.Web.Domain;
 
 /// <summary>The MRR rules of METRICS.md for one subscription, in one place.</summary>
 public static class Mrr

@@ -2,7 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Tiers;
+namespace Membership.Web.Domain;
 
 /// <summary>How many members hold a place in a tier: those active or past due (still in grace).</summary>
 public static class TierMembers

@@ -3,7 +3,7 @@ using Membership.Data.Entities;
 using Membership.Data.Totals;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Features.Metrics;
+namespace Membership.Web.Domain;
 
 /// <summary>
 /// The figures of METRICS.md for one creator, month by month (calendar months, UTC). They come
@@ -258,3 +258,6 @@ public sealed record MonthFigures
     /// <summary>The bridge closes: MRR at the end = start + new + reactivation + expansion − contraction − churn.</summary>
     public bool BridgeCloses => MrrEnd == MrrStart + NewMrr + ReactivationMrr + ExpansionMrr - ContractionMrr - ChurnMrr;
 }
+
+/// <summary>Members whose first paid start fell in <see cref="Month"/>, and the share still paid at the end of each month since.</summary>
+public sealed record Cohort(DateOnly Month, int Size, IReadOnlyList<decimal> Retention);

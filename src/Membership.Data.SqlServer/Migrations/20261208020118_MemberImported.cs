@@ -1,0 +1,40 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Membership.Data.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class MemberImported : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ImportedAt",
+                table: "Members",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ImportedFrom",
+                table: "Members",
+                type: "nvarchar(255)",
+                maxLength: 255,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ImportedAt",
+                table: "Members");
+
+            migrationBuilder.DropColumn(
+                name: "ImportedFrom",
+                table: "Members");
+        }
+    }
+}
