@@ -124,6 +124,11 @@ public sealed class PasskeyTests(SiteFixture site) : IClassFixture<SiteFixture>
 
         var settings = await owner.GetAsync("/account/settings");
         Assert.Contains("Work laptop", settings.Text);
+        using (var export = JsonDocument.Parse((await owner.GetAsync("/account/data.json")).Html))
+        {
+            Assert.Equal("Work laptop", Assert.Single(export.RootElement.GetProperty("passkeys").EnumerateArray()).GetProperty("name").GetString());
+        }
+
         Assert.Contains($"value=\"{id}\"", settings.Html);
 
         var someoneElses = await other.SubmitAsync("/account/settings", "/account/settings/passkeys/remove", new Dictionary<string, string> { ["id"] = id });

@@ -204,6 +204,21 @@ public sealed partial class SessionTests(SiteFixture site) : IClassFixture<SiteF
     }
 
     [Fact]
+    public async Task DataExport_ListsYourSessionsWithTheirDevices()
+    {
+        using var browser = site.CreateBrowser();
+        browser.Client.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15");
+        await browser.RegisterAsync(Unique.Email());
+
+        var download = await browser.GetAsync("/account/data.json");
+
+        using var json = System.Text.Json.JsonDocument.Parse(download.Html);
+        var session = Assert.Single(json.RootElement.GetProperty("sessions").EnumerateArray());
+        Assert.Equal("Safari on macOS", session.GetProperty("device").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("passkeys").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Session_TicketAtRest_IsProtectedAndOnlyTheKeysHashIsStored()
     {
         using var browser = site.CreateBrowser();
