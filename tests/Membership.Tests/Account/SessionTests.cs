@@ -74,6 +74,42 @@ public sealed partial class SessionTests(SiteFixture site) : IClassFixture<SiteF
     }
 
     [Fact]
+    public async Task EndSession_ThisOne_SignsOutHereOnly()
+    {
+        var email = Unique.Email();
+        using var here = site.CreateBrowser();
+        await here.RegisterAsync(email);
+        using var elsewhere = site.CreateBrowser();
+        await elsewhere.SignInAsync(email);
+        var hereId = await CurrentSessionIdAsync(here);
+
+        var ended = await here.SubmitAsync("/account/settings", $"/account/settings/sessions/{hereId}/sign-out", []);
+
+        Assert.Equal(HttpStatusCode.Redirect, ended.Status);
+        Assert.False(await SignedInAsync(here));
+        Assert.True(await SignedInAsync(elsewhere));
+        Assert.False(await site.WithDbAsync(db => db.UserSessions.AnyAsync(s => s.Id == hereId)));
+    }
+
+    [Fact]
+    public async Task SignIn_AsSomeoneElseOnASignedInBrowser_TheSessionIsTheirs()
+    {
+        var first = Unique.Email("first");
+        var second = Unique.Email("second");
+        using var shared = site.CreateBrowser();
+        await shared.RegisterAsync(first);
+        using var other = site.CreateBrowser();
+        await other.RegisterAsync(second);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await shared.SignInAsync(second)).Status);
+
+        var settings = await shared.GetAsync("/account/settings");
+        Assert.Contains(second, settings.Text);
+        Assert.Equal(0, await site.WithDbAsync(db => db.UserSessions.CountAsync(s => s.User!.Email == first)));
+        Assert.Equal(2, await site.WithDbAsync(db => db.UserSessions.CountAsync(s => s.User!.Email == second)));
+    }
+
+    [Fact]
     public async Task EndSession_SomeoneElsesOrUnknown_Is404AndEndsNothing()
     {
         using var victim = site.CreateBrowser();
