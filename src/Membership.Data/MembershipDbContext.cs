@@ -1,6 +1,7 @@
 using Membership.Data.Entities;
 using Membership.Data.Totals;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -72,6 +73,8 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
 
     public DbSet<FormSubmission> FormSubmissions => Set<FormSubmission>();
 
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+
     /// <summary>
     /// Saves, and in the same transaction keeps what is copied for speed: when the save adds
     /// history, payments or refunds or changes followers, adds what it changes to the monthly
@@ -139,6 +142,20 @@ public class MembershipDbContext(DbContextOptions<MembershipDbContext> options)
         base.OnModelCreating(builder);
         builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(80).IsRequired();
         builder.Entity<AppUser>().Property(u => u.StripeCustomerId).HasMaxLength(100);
+        // Identity's passkeys table, mapped as its schema version 3 maps it. The rest of Identity's
+        // tables stay at the version they were created with: switching the whole schema version
+        // would also shorten existing key columns, and it is read from the site's options, which
+        // `dotnet ef` does not have.
+        builder.Entity<IdentityUserPasskey<string>>(passkey =>
+        {
+            passkey.HasKey(p => p.CredentialId);
+            passkey.ToTable("AspNetUserPasskeys");
+            // The WebAuthn limit: a credential id is at most 1023 bytes.
+            passkey.Property(p => p.CredentialId).HasMaxLength(1024);
+            passkey.Property(p => p.UserId).HasMaxLength(450);
+            passkey.OwnsOne(p => p.Data).ToJson();
+            passkey.HasOne<AppUser>().WithMany().HasForeignKey(p => p.UserId).IsRequired().OnDelete(DeleteBehavior.Cascade);
+        });
         builder.ApplyConfigurationsFromAssembly(typeof(MembershipDbContext).Assembly);
     }
 

@@ -19,6 +19,7 @@ using Membership.Web.Infrastructure.Security;
 using Membership.Web.Infrastructure.Storage;
 using Membership.Web.Infrastructure.Stripe;
 using Membership.Web.Infrastructure.Telemetry;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption;
 using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel;
@@ -88,6 +89,18 @@ builder.Services.AddIdentity<AppUser, IdentityRole>(options =>
     .AddEntityFrameworkStores<MembershipDbContext>()
     .AddDefaultTokenProviders();
 
+// Sign-ins live in the database (DatabaseTicketStore): the cookie holds only a key, so signing out
+// (here, or from settings on another device) ends the sign-in on every node at once.
+builder.Services.AddSingleton<DatabaseTicketStore>();
+builder.Services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+    .Configure<DatabaseTicketStore>((options, store) => options.SessionStore = store);
+builder.Services.AddScoped<SessionCleanup>();
+builder.Services.Configure<IdentityPasskeyOptions>(options =>
+{
+    // Empty: the host the page was opened at (WebAuthn's relying-party id; an IP address cannot be one).
+    options.ServerDomain = string.IsNullOrWhiteSpace(security.PasskeyDomain) ? null : security.PasskeyDomain.Trim();
+});
+
 builder.Services.ConfigureApplicationCookie(options =>
 {
     options.Cookie.Name = "membership.auth";
@@ -97,8 +110,21 @@ builder.Services.ConfigureApplicationCookie(options =>
     options.LoginPath = "/account/sign-in";
     options.LogoutPath = "/account/sign-out";
     options.AccessDeniedPath = "/account/access-denied";
-    options.ExpireTimeSpan = TimeSpan.FromDays(30);
+    options.ExpireTimeSpan = TimeSpan.FromDays(security.SessionDays);
     options.SlidingExpiration = true;
+    options.Events.OnValidatePrincipal = async context =>
+    {
+        // A cookie holding its whole sign-in (made before sessions were kept in the database)
+        // cannot be listed or ended from settings: it is refused once, and the person signs in again.
+        if (DatabaseTicketStore.CurrentSessionId(context.HttpContext) is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+
+        await SecurityStampValidator.ValidatePrincipalAsync(context);
+    };
 });
 builder.Services.AddAntiforgery(options =>
 {
@@ -158,6 +184,8 @@ builder.Services.AddScoped<SignInHandler>();
 builder.Services.AddScoped<MagicLinkHandler>();
 builder.Services.AddScoped<PasswordResetHandler>();
 builder.Services.AddScoped<AccountSettingsHandler>();
+builder.Services.AddScoped<AccountSessions>();
+builder.Services.AddScoped<PasskeysHandler>();
 builder.Services.AddScoped<PersonalDataHandler>();
 builder.Services.AddSingleton<ReservedHandles>();
 builder.Services.AddScoped<CreatorProfileHandler>();
@@ -257,6 +285,12 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
+// A session the database could not read is that request's 503, not a signed-out visitor.
+app.Use(async (context, next) =>
+{
+    DatabaseTicketStore.ThrowIfSessionUnreadable(context);
+    await next();
+});
 app.UseAuthorization();
 // After authentication: the cache serves and stores anonymous requests only (AnonymousPagePolicy).
 app.UseOutputCache();

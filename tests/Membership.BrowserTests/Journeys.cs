@@ -51,7 +51,7 @@ public static class Journeys
         await page.Locator("[name='Email']").FillAsync(person.Email);
         await page.Locator("[name='Password']").FillAsync(person.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".site-header").GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
     }
 
     /// <summary>Fills the creator setup form; the site then shows the (empty) tiers page.</summary>

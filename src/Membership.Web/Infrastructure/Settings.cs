@@ -106,6 +106,18 @@ public sealed class SecuritySettings
 
     /// <summary>IP addresses of reverse proxies whose X-Forwarded-For/-Proto headers are trusted. Empty: none.</summary>
     public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Days a sign-in lasts without being used; each use extends it (sliding).</summary>
+    public int SessionDays { get; set; } = 30;
+
+    /// <summary>A session's "last seen" is written at most this often (minutes), not on every request.</summary>
+    public int SessionLastSeenMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// The domain passkeys are made for (WebAuthn's relying-party id), e.g. <c>members.example.com</c>.
+    /// Empty: the host the page was opened at. Passkeys made for one domain work only there.
+    /// </summary>
+    public string PasskeyDomain { get; set; } = "";
 }
 
 /// <summary>Section <c>Tiers</c>.</summary>

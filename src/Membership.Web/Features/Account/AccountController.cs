@@ -89,6 +89,25 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         return View(request);
     }
 
+    /// <summary>The WebAuthn options for "Sign in with a passkey" (passkeys.js asks for them).</summary>
+    [HttpPost("passkeys/request-options")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> PasskeyRequestOptions([FromServices] PasskeysHandler passkeys) =>
+        Content(await passkeys.RequestOptionsAsync(), "application/json");
+
+    [HttpPost("passkey-sign-in")]
+    [EnableRateLimiting(AuthRateLimiting.Policy)]
+    public async Task<IActionResult> PasskeySignIn(string? credential, string? returnUrl, [FromServices] PasskeysHandler passkeys)
+    {
+        if (await passkeys.SignInAsync(credential))
+        {
+            return LocalRedirectOrHome(returnUrl);
+        }
+
+        ModelState.AddModelError("", "That passkey did not sign you in. Try again, or use your password or an emailed link.");
+        return View(nameof(SignIn), new SignInRequest { ReturnUrl = returnUrl });
+    }
+
     [HttpGet("magic-link")]
     public IActionResult MagicLink(string? returnUrl) => View(new MagicLinkRequest { ReturnUrl = returnUrl });
 
@@ -180,7 +199,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
     public async Task<IActionResult> Settings([FromServices] AccountSettingsHandler handler)
     {
         var user = await CurrentUserAsync();
-        return View(await handler.LoadAsync(user));
+        return View(await handler.LoadAsync(user, CurrentSession));
     }
 
     [Authorize]
@@ -200,7 +219,7 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
             errors.CopyTo(ModelState);
         }
 
-        var model = await handler.LoadAsync(user);
+        var model = await handler.LoadAsync(user, CurrentSession);
         model.Profile = request;
         return View(nameof(Settings), model);
     }
@@ -212,17 +231,93 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
         var user = await CurrentUserAsync();
         if (ModelState.IsValid)
         {
-            var errors = await handler.ChangePasswordAsync(user, request);
+            var errors = await handler.ChangePasswordAsync(user, request, CurrentSession);
             if (!errors.Any)
             {
-                TempData["Notice"] = "Your password is changed.";
+                TempData["Notice"] = "Your password is changed. You are signed out everywhere else.";
                 return RedirectToAction(nameof(Settings));
             }
 
             errors.CopyTo(ModelState);
         }
 
-        return View(nameof(Settings), await handler.LoadAsync(user));
+        return View(nameof(Settings), await handler.LoadAsync(user, CurrentSession));
+    }
+
+    /// <summary>The WebAuthn options for a new passkey on this account (passkeys.js asks for them).</summary>
+    [Authorize]
+    [HttpPost("settings/passkeys/creation-options")]
+    public async Task<IActionResult> PasskeyCreationOptions([FromServices] PasskeysHandler passkeys) =>
+        Content(await passkeys.CreationOptionsAsync(await CurrentUserAsync()), "application/json");
+
+    [Authorize]
+    [HttpPost("settings/passkeys")]
+    public async Task<IActionResult> AddPasskey(string? credential, string? name, [FromServices] PasskeysHandler passkeys)
+    {
+        var outcome = await passkeys.AddAsync(await CurrentUserAsync(), credential, name);
+        if (outcome == PasskeyAddOutcome.Added)
+        {
+            TempData["Notice"] = "Your passkey is added. You can sign in with it now.";
+        }
+        else
+        {
+            TempData["Notice"] = "The passkey was not added. Try again from this page.";
+            TempData["NoticeIsError"] = true;
+        }
+
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/passkeys/remove")]
+    public async Task<IActionResult> RemovePasskey(string? id, [FromServices] PasskeysHandler passkeys)
+    {
+        if (!await passkeys.RemoveAsync(await CurrentUserAsync(), id))
+        {
+            return NotFound("You have no passkey with this id; it may have been removed already.");
+        }
+
+        TempData["Notice"] = "The passkey is removed. It no longer signs you in.";
+        return RedirectToAction(nameof(Settings));
+    }
+
+    /// <summary>Ends one of your sessions (this one too: that is signing out here).</summary>
+    [Authorize]
+    [HttpPost("settings/sessions/{id:guid}/sign-out")]
+    public async Task<IActionResult> EndSession(Guid id, [FromServices] AccountSessions sessions)
+    {
+        if (id == CurrentSession)
+        {
+            await signIn.SignOutAsync();
+            return RedirectToAction("Index", "Home");
+        }
+
+        if (!await sessions.EndAsync(User.Id(), id))
+        {
+            return NotFound("You have no session with this id; it may have ended already.");
+        }
+
+        TempData["Notice"] = "That session is signed out.";
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/sessions/sign-out-others")]
+    public async Task<IActionResult> EndOtherSessions([FromServices] AccountSessions sessions)
+    {
+        var ended = await sessions.EndOthersAsync(User.Id(), CurrentSession);
+        TempData["Notice"] = ended == 0 ? "You were not signed in anywhere else." : "You are signed out everywhere else.";
+        return RedirectToAction(nameof(Settings));
+    }
+
+    [Authorize]
+    [HttpPost("settings/sessions/sign-out-everywhere")]
+    public async Task<IActionResult> EndAllSessions([FromServices] AccountSessions sessions)
+    {
+        await sessions.EndOthersAsync(User.Id(), keep: null);
+        await signIn.SignOutAsync();
+        TempData["Notice"] = "You are signed out everywhere.";
+        return RedirectToAction(nameof(SignIn));
     }
 
     [HttpGet("access-denied")]
@@ -230,6 +325,8 @@ public sealed class AccountController(UserManager<AppUser> users, SignInManager<
 
     private async Task<AppUser> CurrentUserAsync() =>
         await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed-in user not found.");
+
+    private Guid? CurrentSession => DatabaseTicketStore.CurrentSessionId(HttpContext);
 
     private IActionResult LocalRedirectOrHome(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : RedirectToAction("Index", "Home");

@@ -36,16 +36,24 @@ public sealed class AccountSettingsViewModel
     public ProfileRequest Profile { get; set; } = new();
 
     public ChangePasswordRequest Password { get; set; } = new();
+
+    /// <summary>The account's signed-in browsers, this one first.</summary>
+    public IReadOnlyList<SessionRow> Sessions { get; set; } = [];
+
+    public IReadOnlyList<PasskeyRow> Passkeys { get; set; } = [];
 }
 
-/// <summary>The signed-in user's own settings: name and password.</summary>
-public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInManager<AppUser> signIn)
+/// <summary>The signed-in user's own settings: name, password, passkeys and sessions.</summary>
+public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInManager<AppUser> signIn, AccountSessions sessions, PasskeysHandler passkeys)
 {
-    public async Task<AccountSettingsViewModel> LoadAsync(AppUser user) => new()
+    /// <param name="currentSession">The session this request came with (marked "this one").</param>
+    public async Task<AccountSettingsViewModel> LoadAsync(AppUser user, Guid? currentSession) => new()
     {
         Email = user.Email ?? "",
         HasPassword = await users.HasPasswordAsync(user),
         Profile = new ProfileRequest { DisplayName = user.DisplayName },
+        Sessions = await sessions.ListAsync(user.Id, currentSession),
+        Passkeys = await passkeys.ListAsync(user),
     };
 
     public async Task<Errors> UpdateProfileAsync(AppUser user, ProfileRequest request)
@@ -55,7 +63,8 @@ public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInMan
         return result.Succeeded ? Errors.None : AccountRules.ToErrors(result);
     }
 
-    public async Task<Errors> ChangePasswordAsync(AppUser user, ChangePasswordRequest request)
+    /// <summary>Changes the password and ends every other session (a thief's among them); this one stays signed in.</summary>
+    public async Task<Errors> ChangePasswordAsync(AppUser user, ChangePasswordRequest request, Guid? currentSession)
     {
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword, request.NewPassword);
         if (!result.Succeeded)
@@ -76,6 +85,8 @@ public sealed class AccountSettingsHandler(UserManager<AppUser> users, SignInMan
             return errors;
         }
 
+        await sessions.EndOthersAsync(user.Id, currentSession);
+        // The new security stamp into this session's ticket, so its next check keeps it.
         await signIn.RefreshSignInAsync(user);
         return Errors.None;
     }

@@ -31,9 +31,10 @@ public sealed class ResetPasswordRequest
 /// <summary>
 /// Forgot / reset password. Like the magic link, the forgot form never reveals whether an account
 /// exists: either way it stores one email (the reset link, or "no account uses this address").
-/// The reset token is not stored (Identity signs it), so the email is the only write.
+/// The reset token is not stored (Identity signs it), so the email is the only write. A reset
+/// ends every session of the account.
 /// </summary>
-public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails, IEmailSender sender, AdminRole adminRole)
+public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmails accountEmails, IEmailSender sender, AdminRole adminRole, AccountSessions sessions)
 {
     public async Task SendAsync(ForgotPasswordRequest request)
     {
@@ -68,6 +69,8 @@ public sealed class PasswordResetHandler(UserManager<AppUser> users, AccountEmai
             await users.UpdateAsync(user);
         }
 
+        // Whoever knew the old password may be signed in somewhere: every session ends.
+        await sessions.EndOthersAsync(user.Id, keep: null);
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         await adminRole.GrantIfDueAsync(user);

@@ -50,6 +50,16 @@ public sealed class PersonalDataHandler(MembershipDbContext db, StripeGateway st
             .Select(c => new { c.Handle, display_name = c.DisplayName, c.Bio, c.Currency, created_at = c.CreatedAt })
             .SingleOrDefaultAsync(cancellationToken);
 
+        var sessions = await db.UserSessions.AsNoTracking().Where(s => s.UserId == userId)
+            .OrderBy(s => s.CreatedAt)
+            .Select(s => new { device = s.Device, signed_in_at = s.CreatedAt, last_seen_at = s.LastSeenAt, expires_at = s.ExpiresAt })
+            .ToListAsync(cancellationToken);
+        // The passkeys' names and dates: their public keys are no one's personal data to read.
+        var passkeys = (await db.UserPasskeys.AsNoTracking().Where(p => p.UserId == userId).ToListAsync(cancellationToken))
+            .OrderBy(p => p.Data.CreatedAt)
+            .Select(p => new { name = p.Data.Name, added_at = p.Data.CreatedAt.UtcDateTime })
+            .ToList();
+
         return new
         {
             exported_at = clock.GetUtcNow().UtcDateTime,
@@ -58,6 +68,8 @@ public sealed class PersonalDataHandler(MembershipDbContext db, StripeGateway st
             memberships,
             payments,
             membership_history = history,
+            sessions,
+            passkeys,
         };
     }
 
@@ -120,6 +132,8 @@ public sealed class PersonalDataHandler(MembershipDbContext db, StripeGateway st
             }
 
             await db.MagicLinkTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.UserPasskeys.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             if (oldEmail is not null)

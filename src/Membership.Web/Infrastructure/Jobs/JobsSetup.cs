@@ -208,6 +208,9 @@ public static class JobsSetup
         recurring.AddOrUpdate<Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup>(
             Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
 
+        recurring.AddOrUpdate<Security.SessionCleanup>(
+            Security.SessionCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4, 30));
+
         recurring.AddOrUpdate<Reconciliation>(
             Reconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
 
