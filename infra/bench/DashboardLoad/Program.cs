@@ -4,7 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Membership.Data.Entities;
-using Membership.Web.Infrastructure.Commands;
+using Membership.Web.Host;
 using Microsoft.Data.Sqlite;
 
 namespace Membership.Bench.DashboardLoad;

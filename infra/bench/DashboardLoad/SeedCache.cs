@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Membership.Web.Infrastructure;
-using Membership.Web.Infrastructure.Commands;
+using Membership.Web.Host;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Membership.Tests.Infrastructure;
-using Membership.Web.Infrastructure.Commands;
+using Membership.Web.Host;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,7 +4,7 @@ using Membership.Data.Entities;
 using Membership.Tests.Infrastructure;
 using Membership.Web.Features.Billing;
 using Membership.Web.Features.Metrics;
-using Membership.Web.Infrastructure.Commands;
+using Membership.Web.Host;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -6,10 +6,6 @@ using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using Membership.Data;
 using Membership.Web.Infrastructure.Database;
-using Membership.Web.Features.Billing;
-using Membership.Web.Features.Posts.Email;
-using Membership.Web.Features.Posts;
-using Membership.Web.Features.Reports;
 using Membership.Web.Infrastructure.Email;
 
 namespace Membership.Web.Infrastructure.Jobs;
@@ -24,6 +20,9 @@ public static class JobsSetup
     public static IServiceCollection AddMembershipJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.Configure<JobSettings>(configuration.GetSection("Jobs"));
+        services.AddRecurringJob<OutboxDispatcher>(OutboxDispatcher.RecurringJobId, dispatcher => dispatcher.SendDueAsync(CancellationToken.None), Cron.Minutely(), catchUpOnStart: true);
+        services.AddRecurringJob<Forms.SubmissionKeyCleanup>(Forms.SubmissionKeyCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
+        services.AddRecurringJob<Security.SessionCleanup>(Security.SessionCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4, 30));
         var jobs = configuration.GetSection("Jobs").Get<JobSettings>() ?? new JobSettings();
         var database = configuration.GetSection("Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
 
@@ -190,42 +189,24 @@ public static class JobsSetup
         public JobStorage? Instance { get; set; }
     }
 
+    /// <summary>
+    /// Schedules every recurring job the features declared (<see cref="RecurringJobs.AddRecurringJob{T}"/>)
+    /// under its stable id, then catches up at once on the ones that asked to: anything that fell
+    /// due, or was left half-done, while the site was down.
+    /// </summary>
     public static void RegisterRecurringJobs(IServiceProvider services)
     {
+        var declared = services.GetServices<RecurringJob>().ToList();
         var recurring = services.GetRequiredService<IRecurringJobManager>();
-        recurring.AddOrUpdate<ScheduledPostPublisher>(
-            ScheduledPostPublisher.RecurringJobId, publisher => publisher.PublishDueAsync(CancellationToken.None), Cron.Minutely());
+        foreach (var job in declared)
+        {
+            job.Schedule(recurring);
+        }
 
-        recurring.AddOrUpdate<DeliveryResumer>(
-            DeliveryResumer.RecurringJobId, resumer => resumer.ResumeAsync(CancellationToken.None), Cron.Minutely());
-
-        recurring.AddOrUpdate<OutboxDispatcher>(
-            OutboxDispatcher.RecurringJobId, dispatcher => dispatcher.SendDueAsync(CancellationToken.None), Cron.Minutely());
-
-        recurring.AddOrUpdate<StripeEventProcessor>(
-            StripeEventProcessor.RecurringJobId, processor => processor.ProcessPendingAsync(CancellationToken.None), Cron.Minutely());
-
-        recurring.AddOrUpdate<Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup>(
-            Membership.Web.Infrastructure.Forms.SubmissionKeyCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
-
-        recurring.AddOrUpdate<Security.SessionCleanup>(
-            Security.SessionCleanup.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4, 30));
-
-        recurring.AddOrUpdate<Reconciliation>(
-            Reconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
-
-        recurring.AddOrUpdate<RenewalReminders>(
-            RenewalReminders.RecurringJobId, job => job.SendDueAsync(CancellationToken.None), Cron.Daily(9));
-
-        // 06:00 UTC on the first of the month, for the month that just ended.
-        recurring.AddOrUpdate<MonthlyReports>(
-            MonthlyReports.RecurringJobId, job => job.SendAsync(CancellationToken.None), Cron.Monthly(1, 6));
-
-        // Catch up at once on anything that fell due, or was left half-sent, while the site was down.
         var jobs = services.GetRequiredService<IBackgroundJobClient>();
-        jobs.Enqueue<ScheduledPostPublisher>(publisher => publisher.PublishDueAsync(CancellationToken.None));
-        jobs.Enqueue<DeliveryResumer>(resumer => resumer.ResumeAsync(CancellationToken.None));
-        jobs.Enqueue<OutboxDispatcher>(dispatcher => dispatcher.SendDueAsync(CancellationToken.None));
-        jobs.Enqueue<StripeEventProcessor>(processor => processor.ProcessPendingAsync(CancellationToken.None));
+        foreach (var job in declared)
+        {
+            job.CatchUp?.Invoke(jobs);
+        }
     }
 }

@@ -1,8 +1,9 @@
+using Membership.Web.Infrastructure;
 using Membership.Web.Infrastructure.Database;
 using Membership.Web.Infrastructure.Jobs;
 using Membership.Web.Infrastructure.Security;
 
-namespace Membership.Web.Infrastructure.Commands;
+namespace Membership.Web.Host;
 
 /// <summary>
 /// Operator commands run instead of the web server:
@@ -10,6 +11,14 @@ namespace Membership.Web.Infrastructure.Commands;
 /// </summary>
 public static class CommandLine
 {
+    /// <summary>The commands' own services (the demo seeder and its history).</summary>
+    public static IServiceCollection AddCommands(this IServiceCollection services)
+    {
+        services.AddScoped<DemoSeeder>();
+        services.AddScoped<DemoHistory>();
+        return services;
+    }
+
     /// <summary><c>--members N --months M --seed S</c> after <c>seed-demo</c> (no members: no generated history).</summary>
     private static bool TryReadHistoryOptions(string[] args, out int members, out int months, out int seed, out string error)
     {

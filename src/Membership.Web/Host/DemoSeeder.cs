@@ -6,7 +6,7 @@ using Membership.Web.Features.Tiers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Infrastructure.Commands;
+namespace Membership.Web.Host;
 
 /// <summary>
 /// <c>seed-demo</c>: a demo creator with two tiers and three posts (public, members, Insider

@@ -2,7 +2,7 @@ using Membership.Data;
 using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace Membership.Web.Infrastructure.Commands;
+namespace Membership.Web.Host;
 
 /// <summary>
 /// <c>seed-demo --members N --months M [--seed S]</c>: a realistic, repeatable history for the demo
