@@ -9,7 +9,7 @@ namespace Membership.Web.Features.Account;
 /// <summary>A signed-in person's own data: download it, or delete the account.</summary>
 [Authorize]
 [Route("account")]
-[Membership.Web.Features.Billing.PaymentsUnavailable]
+[Membership.Web.Infrastructure.Stripe.PaymentsUnavailable]
 public sealed class PrivacyController(PersonalDataHandler handler) : Controller
 {
     [HttpGet("data.json")]

@@ -191,23 +191,3 @@ public sealed class BillingController(MembershipDbContext db) : Controller
 }
 
 public sealed record JoinDoneViewModel(Creator Creator, Tier Tier, bool Confirmed);
-
-/// <summary>Stripe unreachable or paused by the circuit breaker: a clear page with 503, nothing changed.</summary>
-public sealed class PaymentsUnavailableAttribute : ExceptionFilterAttribute
-{
-    public override void OnException(ExceptionContext context)
-    {
-        if (context.Exception is not PaymentsUnavailableException)
-        {
-            return;
-        }
-
-        context.Result = new ViewResult
-        {
-            ViewName = "PaymentsUnavailable",
-            StatusCode = StatusCodes.Status503ServiceUnavailable,
-        };
-        context.HttpContext.Response.Headers.RetryAfter = "60";
-        context.ExceptionHandled = true;
-    }
-}
