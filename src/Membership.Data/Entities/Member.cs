@@ -1,7 +1,7 @@
 namespace Membership.Data.Entities;
 
 /// <summary>
-/// One fan's membership of one creator (METRICS.md: "a member"). A fan who follows for free
+/// One fan's membership of one creator (docs/metrics.md: "a member"). A fan who follows for free
 /// has no tier; a paying member has the tier they pay for.
 /// </summary>
 public class Member
@@ -84,7 +84,7 @@ public enum MemberStatus
 
     /// <summary>
     /// The fan stopped following. The row is kept, not deleted, so the paid history (new or
-    /// reactivated, in METRICS.md) and past email deliveries stay whole. Not a member.
+    /// reactivated, in docs/metrics.md) and past email deliveries stay whole. Not a member.
     /// </summary>
     Left,
 }

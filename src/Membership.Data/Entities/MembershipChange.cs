@@ -2,7 +2,7 @@ namespace Membership.Data.Entities;
 
 /// <summary>
 /// One line of a member's paid history, with the member's MRR contribution before and after
-/// (METRICS.md), so the dashboards can rebuild any month's MRR bridge from it. A member's lines
+/// (docs/metrics.md), so the dashboards can rebuild any month's MRR bridge from it. A member's lines
 /// form a chain: each line's "before" is the previous line's "after", so summing
 /// (after − before) over lines gives any figure at any instant in one aggregate query.
 /// </summary>
@@ -34,7 +34,7 @@ public class MembershipChange
     public long CommitmentBeforeMinor { get; set; }
 
     /// <summary>
-    /// The member's yearly commitment just after (METRICS.md "1,000 true fans": monthly price × 12
+    /// The member's yearly commitment just after (docs/metrics.md "1,000 true fans": monthly price × 12
     /// or the yearly price, no rounding, over their counting subscriptions), minor units.
     /// </summary>
     public long CommitmentAfterMinor { get; set; }

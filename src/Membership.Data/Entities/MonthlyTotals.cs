@@ -1,7 +1,7 @@
 namespace Membership.Data.Entities;
 
 /// <summary>
-/// A creator's raw figures for one calendar month (UTC): the sums every METRICS.md figure of that
+/// A creator's raw figures for one calendar month (UTC): the sums every docs/metrics.md figure of that
 /// month is derived from. They are written in the same transaction as the history lines,
 /// payments, refunds and followers they sum (<see cref="MonthlyTotalsUpkeep"/>), so the dashboard
 /// reads a few dozen rows instead of aggregating the whole history on every view.

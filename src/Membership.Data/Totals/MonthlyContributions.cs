@@ -80,7 +80,7 @@ public sealed class MonthlyContributions
     }
 
     /// <summary>
-    /// One member's movement in one month's MRR bridge (METRICS.md): from their MRR at the start
+    /// One member's movement in one month's MRR bridge (docs/metrics.md): from their MRR at the start
     /// of the month (<paramref name="was"/>) to the end (<paramref name="now"/>); a start from
     /// nothing is new when the month holds their first paid start, otherwise a reactivation.
     /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Domain;
 
 /// <summary>
-/// The figures of METRICS.md for one creator, month by month (calendar months, UTC). They come
+/// The figures of docs/metrics.md for one creator, month by month (calendar months, UTC). They come
 /// from the creator's monthly totals (<see cref="CreatorMonthTotal"/>: the MRR, paid and true-fan
 /// changes, the MRR bridge, followers, revenue and cohort changes of each month, summed in the
 /// database as history is written and rebuilt from it by SQL aggregation when needed), so a view
@@ -15,7 +15,7 @@ namespace Membership.Web.Domain;
 /// all come from here.
 /// </summary>
 /// <remarks>
-/// Choices METRICS.md leaves open are in docs/metrics.md.
+/// Choices docs/metrics.md leaves open are in docs/metrics.md.
 /// </remarks>
 public sealed class CreatorMetrics(MembershipDbContext db, IServiceScopeFactory scopes, TimeProvider clock)
 {
@@ -218,7 +218,7 @@ public sealed class CreatorMetrics(MembershipDbContext db, IServiceScopeFactory 
         count == 0 ? null : (long)Math.Round((decimal)amount / count, MidpointRounding.AwayFromZero);
 }
 
-/// <summary>One month of a creator's figures (METRICS.md names), money in minor units of <see cref="Currency"/>.</summary>
+/// <summary>One month of a creator's figures (docs/metrics.md names), money in minor units of <see cref="Currency"/>.</summary>
 public sealed record MonthFigures
 {
     public DateOnly Month { get; init; }

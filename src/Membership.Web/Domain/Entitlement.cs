@@ -15,10 +15,10 @@ public sealed record Viewer(string? UserId, bool IsOwner, bool IsAdmin, MemberSt
     /// <summary>The creator themself or a site admin: reads everything, drafts included.</summary>
     public bool SeesEverything => IsOwner || IsAdmin;
 
-    /// <summary>Any membership: a free follower or a paying member (METRICS.md: "a member"); not one who left.</summary>
+    /// <summary>Any membership: a free follower or a paying member (docs/metrics.md: "a member"); not one who left.</summary>
     public bool IsMember => Status is not null and not MemberStatus.Left;
 
-    /// <summary>Paid membership that counts (METRICS.md): active, or past due within its grace period.</summary>
+    /// <summary>Paid membership that counts (docs/metrics.md): active, or past due within its grace period.</summary>
     public bool IsPaid => Status is MemberStatus.Active or MemberStatus.PastDue;
 }
 

@@ -2,7 +2,7 @@ using Membership.Data.Entities;
 
 namespace Membership.Web.Domain;
 
-/// <summary>The MRR rules of METRICS.md for one subscription, in one place.</summary>
+/// <summary>The MRR rules of docs/metrics.md for one subscription, in one place.</summary>
 public static class Mrr
 {
     /// <summary>Stripe statuses that count: paid for the current period and access not ended.</summary>

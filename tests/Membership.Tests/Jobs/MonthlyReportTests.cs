@@ -10,7 +10,7 @@ namespace Membership.Tests.Jobs;
 
 /// <summary>
 /// The "1,000 true fans" report for March 2026 of a creator whose history is written here, with
-/// every figure worked out by hand (METRICS.md).
+/// every figure worked out by hand (docs/metrics.md).
 /// </summary>
 /// <remarks>
 /// A: $5 from 5 Jan, upgraded to $15 on 10 Mar.       → start 500, end 1500: expansion 1000

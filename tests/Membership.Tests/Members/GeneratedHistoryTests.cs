@@ -71,7 +71,7 @@ public sealed class GeneratedHistoryTests
         var thisMonth = new DateOnly(Now.Year, Now.Month, 1);
         var dashboard = await scope.ServiceProvider.GetRequiredService<DashboardQuery>().LoadAsync(creator, thisMonth.AddMonths(-17), thisMonth, CancellationToken.None);
 
-        // Every figure of a month (METRICS.md: the bridge, members, rates, ARPU, LTV, revenue, true fans, fans needed) in some month.
+        // Every figure of a month (docs/metrics.md: the bridge, members, rates, ARPU, LTV, revenue, true fans, fans needed) in some month.
         foreach (var figure in typeof(MonthFigures).GetProperties().Where(p => IsNumber(p.PropertyType)))
         {
             Assert.True(dashboard.Months.Any(m => IsNonZero(figure.GetValue(m))), $"{figure.Name} is 0 (or undefined) in every month of the demo");

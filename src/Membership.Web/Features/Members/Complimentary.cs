@@ -20,7 +20,7 @@ public sealed class GrantRequest
 
 /// <summary>
 /// Complimentary memberships: a creator gives a fan a tier without payment, with an optional end
-/// date. They read what the tier unlocks and count as members, but contribute nothing to MRR (METRICS.md).
+/// date. They read what the tier unlocks and count as members, but contribute nothing to MRR (docs/metrics.md).
 /// The daily reconciliation ends them when their date passes (<see cref="ComplimentaryAccess.ExpireAsync"/>).
 /// </summary>
 public sealed class ComplimentaryHandler(MembershipDbContext db, TimeProvider clock)

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Metrics;
 
-/// <summary>The dashboard's figures: a month series, cohort retention, per-tier and "now" (METRICS.md names, minor units).</summary>
+/// <summary>The dashboard's figures: a month series, cohort retention, per-tier and "now" (docs/metrics.md names, minor units).</summary>
 public sealed record DashboardData(
     string Currency, IReadOnlyList<MonthFigures> Months, IReadOnlyList<Cohort> Cohorts, IReadOnlyList<TierFigures> Tiers, NowFigures Now);
 

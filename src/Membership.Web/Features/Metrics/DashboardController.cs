@@ -142,7 +142,7 @@ public static class MonthRange
 
 public sealed record DashboardViewModel(Creator Creator, string Range, DateOnly From, DateOnly To, DashboardData Data);
 
-/// <summary>The JSON shape of <c>metrics.json</c>: METRICS.md's names in snake case, money in minor units, rates as fractions (null when undefined).</summary>
+/// <summary>The JSON shape of <c>metrics.json</c>: docs/metrics.md's names in snake case, money in minor units, rates as fractions (null when undefined).</summary>
 public static class MetricsJson
 {
     public static object From(DashboardData data) => new
