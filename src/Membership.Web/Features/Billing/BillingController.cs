@@ -13,7 +13,7 @@ namespace Membership.Web.Features.Billing;
 
 /// <summary>Joining a paid tier through Checkout, managing it in the billing portal, and creators' payouts.</summary>
 [PaymentsUnavailable]
-public sealed class BillingController(MembershipDbContext db) : Controller
+public sealed class BillingController(MembershipDbContext db, CurrentCreator currentCreator) : Controller
 {
     [HttpGet("{handle}/join/{tierId:int}")]
     public async Task<IActionResult> Join(string handle, int tierId, [FromServices] JoinPageQuery page, CancellationToken cancellationToken)
@@ -183,11 +183,7 @@ public sealed class BillingController(MembershipDbContext db) : Controller
         return new RedirectResult(await payouts.OnboardingLinkAsync(creator, cancellationToken), permanent: false, preserveMethod: false);
     }
 
-    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
-    {
-        var userId = User.Id();
-        return db.Creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
-    }
+    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken) => currentCreator.FindTrackedAsync(cancellationToken);
 }
 
 public sealed record JoinDoneViewModel(Creator Creator, Tier Tier, bool Confirmed);

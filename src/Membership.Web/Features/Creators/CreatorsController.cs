@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Features.Creators;
 
 /// <summary>Becoming a creator, editing the page, and the public page with follow / join.</summary>
-public sealed class CreatorsController(MembershipDbContext db) : Controller
+public sealed class CreatorsController(MembershipDbContext db, CurrentCreator currentCreator) : Controller
 {
     [Authorize]
     [HttpGet("creator")]
@@ -181,12 +181,8 @@ public sealed class CreatorsController(MembershipDbContext db) : Controller
         return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.Handle == normalized);
     }
 
-    private Task<Creator?> MyCreatorAsync(bool tracked = false)
-    {
-        var userId = User.Id();
-        var creators = tracked ? db.Creators : db.Creators.AsNoTracking();
-        return creators.SingleOrDefaultAsync(c => c.UserId == userId);
-    }
+    private Task<Creator?> MyCreatorAsync(bool tracked = false) =>
+        tracked ? currentCreator.FindTrackedAsync(HttpContext.RequestAborted) : currentCreator.FindAsync(HttpContext.RequestAborted);
 }
 
 public sealed record CreatorOverviewViewModel(Creator Creator, int ActiveTiers, int Followers, int PaidMembers);

@@ -10,7 +10,7 @@ namespace Membership.Web.Features.Members;
 /// <summary>The creator's complimentary members: give a tier for free, end it.</summary>
 [Authorize]
 [Route("creator/complimentary")]
-public sealed class MembersController(MembershipDbContext db) : Controller
+public sealed class MembersController(MembershipDbContext db, CurrentCreator currentCreator) : Controller
 {
     /// <summary>The page; <paramref name="email"/> fills the form in (the member page's "Give complimentary access").</summary>
     [HttpGet("")]
@@ -62,11 +62,7 @@ public sealed class MembersController(MembershipDbContext db) : Controller
             .Select(m => new ComplimentaryMember(m.Id, m.User!.Email ?? "", m.User.DisplayName, m.Tier!.Name, m.ComplimentaryUntil))
             .ToListAsync());
 
-    private Task<Creator?> MyCreatorAsync()
-    {
-        var userId = User.Id();
-        return db.Creators.SingleOrDefaultAsync(c => c.UserId == userId);
-    }
+    private Task<Creator?> MyCreatorAsync() => currentCreator.FindTrackedAsync(HttpContext.RequestAborted);
 }
 
 public sealed record ComplimentaryViewModel(GrantRequest Form, List<Tier> Tiers, List<ComplimentaryMember> Members);

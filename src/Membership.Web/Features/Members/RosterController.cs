@@ -14,7 +14,7 @@ namespace Membership.Web.Features.Members;
 /// <summary>The creator's member roster: list, member page, notes, CSV export. Every member is looked up within the signed-in creator's page.</summary>
 [Authorize]
 [Route("creator/members")]
-public sealed class RosterController(MembershipDbContext db, RosterQuery roster) : Controller
+public sealed class RosterController(MembershipDbContext db, RosterQuery roster, CurrentCreator currentCreator) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromQuery] RosterFilter filter, CancellationToken cancellationToken)
@@ -275,11 +275,7 @@ public sealed class RosterController(MembershipDbContext db, RosterQuery roster)
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 
-    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
-    {
-        var userId = User.Id();
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
-    }
+    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken) => currentCreator.FindAsync(cancellationToken);
 }
 
 public sealed record ImportViewModel(ImportRequest Form, List<Tier> Tiers, ImportPreview? Preview, string? Error);

@@ -11,7 +11,7 @@ namespace Membership.Web.Features.Metrics;
 /// <summary>The creator's dashboard and its figures as JSON; always the signed-in creator's own.</summary>
 [Authorize]
 [Route("creator/dashboard")]
-public sealed class DashboardController(MembershipDbContext db, DashboardQuery dashboard, CreatorMetrics metrics, TimeProvider clock) : Controller
+public sealed class DashboardController(DashboardQuery dashboard, CreatorMetrics metrics, TimeProvider clock, CurrentCreator currentCreator) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(string? range, CancellationToken cancellationToken)
@@ -77,11 +77,7 @@ public sealed class DashboardController(MembershipDbContext db, DashboardQuery d
         return new DateOnly(today.Year, today.Month, 1);
     }
 
-    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken)
-    {
-        var userId = User.Id();
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
-    }
+    private Task<Creator?> MyCreatorAsync(CancellationToken cancellationToken) => currentCreator.FindAsync(cancellationToken);
 }
 
 /// <summary>

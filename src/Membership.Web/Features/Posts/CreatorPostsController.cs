@@ -17,7 +17,7 @@ namespace Membership.Web.Features.Posts;
 /// </summary>
 [Authorize]
 [Route("creator/posts")]
-public sealed class CreatorPostsController(MembershipDbContext db) : Controller
+public sealed class CreatorPostsController(MembershipDbContext db, CurrentCreator currentCreator) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index()
@@ -249,11 +249,7 @@ public sealed class CreatorPostsController(MembershipDbContext db) : Controller
         };
     }
 
-    private Task<Creator?> MyCreatorAsync()
-    {
-        var userId = User.Id();
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
-    }
+    private Task<Creator?> MyCreatorAsync() => currentCreator.FindAsync(HttpContext.RequestAborted);
 
     private async Task<(Creator? Creator, Post? Post)> MyPostAsync(int id)
     {

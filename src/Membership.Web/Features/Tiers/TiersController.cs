@@ -13,7 +13,7 @@ namespace Membership.Web.Features.Tiers;
 /// </summary>
 [Authorize]
 [Route("creator/tiers")]
-public sealed class TiersController(MembershipDbContext db) : Controller
+public sealed class TiersController(MembershipDbContext db, CurrentCreator currentCreator) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index()
@@ -178,11 +178,7 @@ public sealed class TiersController(MembershipDbContext db) : Controller
         return RedirectToAction(nameof(Index));
     }
 
-    private Task<Creator?> MyCreatorAsync()
-    {
-        var userId = User.Id();
-        return db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
-    }
+    private Task<Creator?> MyCreatorAsync() => currentCreator.FindAsync(HttpContext.RequestAborted);
 
     /// <summary>The tier only when it belongs to the signed-in creator: the IDOR guard.</summary>
     private async Task<(Creator? Creator, Tier? Tier)> MyTierAsync(int id)

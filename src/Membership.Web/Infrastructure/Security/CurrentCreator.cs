@@ -1,9 +1,14 @@
 using Membership.Data;
+using Membership.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Infrastructure.Security;
 
-/// <summary>The signed-in person's creator page, looked up once per request (the header asks on every page).</summary>
+/// <summary>
+/// The signed-in person's creator page: the one lookup every creator screen starts from (through the
+/// request's own database context), and whether there is one at all, asked once per request (the
+/// header asks on every page).
+/// </summary>
 public sealed class CurrentCreator(MembershipDbContext db, IHttpContextAccessor http)
 {
     private bool? _hasPage;
@@ -27,5 +32,17 @@ public sealed class CurrentCreator(MembershipDbContext db, IHttpContextAccessor 
 
         _hasPage = await db.Creators.AnyAsync(c => c.UserId == userId);
         return _hasPage.Value;
+    }
+
+    /// <summary>The signed-in person's creator page, untracked (to read); null for a visitor or someone without a page.</summary>
+    public Task<Creator?> FindAsync(CancellationToken cancellationToken = default) => FindAsync(db.Creators.AsNoTracking(), cancellationToken);
+
+    /// <summary>The same, tracked by the request's context, for an action that changes the page and saves it.</summary>
+    public Task<Creator?> FindTrackedAsync(CancellationToken cancellationToken = default) => FindAsync(db.Creators, cancellationToken);
+
+    private Task<Creator?> FindAsync(IQueryable<Creator> creators, CancellationToken cancellationToken)
+    {
+        var userId = http.HttpContext?.User.IdOrNull();
+        return userId is null ? Task.FromResult<Creator?>(null) : creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
     }
 }
