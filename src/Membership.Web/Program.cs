@@ -1,6 +1,7 @@
 using Membership.Web.Features.Account;
 using Membership.Web.Features.Billing;
 using Membership.Web.Features.Creators;
+using Membership.Web.Features.Home;
 using Membership.Web.Features.Members;
 using Membership.Web.Features.Memberships;
 using Membership.Web.Features.Metrics;
@@ -45,8 +46,8 @@ if (string.IsNullOrWhiteSpace(configuration["Stripe:SecretKey"]))
     builder.Services.AddHostedService<EmulatorStartup>();
 }
 
-builder.Services
-    .AddDomain()
+builder.Services.AddDomain()
+    .AddHome()
     .AddAccounts(security, cookieSecurity)
     .AddCreators()
     .AddTiers()

@@ -9,18 +9,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Membership.Web.Features.Home;
 
 /// <summary>The front page: what the site is, and the newest creator pages.</summary>
-public sealed class HomeController(MembershipDbContext db, ILogger<HomeController> logger) : Controller
+public sealed class HomeController(NewestCreatorsQuery newest, ILogger<HomeController> logger) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index()
-    {
-        var creators = await db.Creators.AsNoTracking()
-            .OrderByDescending(c => c.CreatedAt)
-            .Take(12)
-            .Select(c => new CreatorLink(c.Handle, c.DisplayName, c.Bio))
-            .ToListAsync();
-        return View(creators);
-    }
+    public async Task<IActionResult> Index() => View(await newest.HandleAsync(12, HttpContext.RequestAborted));
 
     /// <summary>
     /// The exception handler's page. A failure the visitor can act on (<see cref="RequestFailures"/>:

@@ -1,22 +1,19 @@
 using System.Globalization;
-using Membership.Data;
 using Membership.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Membership.Web.Features.Reports;
 
 /// <summary>The creator's monthly "1,000 true fans" reports, for any past month.</summary>
 [Authorize]
 [Route("creator/reports")]
-public sealed class ReportsController(MembershipDbContext db, CreatorMetrics metrics, TimeProvider clock) : Controller
+public sealed class ReportsController(CurrentCreator currentCreator, CreatorMetrics metrics, TimeProvider clock) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index()
     {
-        var userId = User.Id();
-        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
+        var creator = await currentCreator.FindAsync(HttpContext.RequestAborted);
         if (creator is null)
         {
             return RedirectToAction("Setup", "Creators");
@@ -37,8 +34,7 @@ public sealed class ReportsController(MembershipDbContext db, CreatorMetrics met
     [HttpGet("{month:regex(^\\d{{4}}-\\d{{2}}$)}")]
     public async Task<IActionResult> Show(string month, CancellationToken cancellationToken)
     {
-        var userId = User.Id();
-        var creator = await db.Creators.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        var creator = await currentCreator.FindAsync(cancellationToken);
         if (creator is null)
         {
             return RedirectToAction("Setup", "Creators");
