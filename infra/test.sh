@@ -17,7 +17,19 @@ rm -rf "$results" && mkdir -p "$results" "$artifacts/sql"
 passed=0
 failed=0
 
-log() { printf '\n== %s\n' "$*"; }
+# Each stage's heading, and how long the one before it took (the whole run is kept under ~60 minutes).
+stage=""
+stage_started=$SECONDS
+log() {
+  stage_took
+  stage="$*"
+  stage_started=$SECONDS
+  printf '\n== %s\n' "$*"
+}
+stage_took() {
+  [ -n "$stage" ] && printf -- '-- %s: %d s\n' "$stage" $((SECONDS - stage_started))
+  return 0
+}
 
 # as_root, free_port, start_postgres (exports MEMBERSHIP_TEST_POSTGRES), stop_postgres.
 source "$root/infra/lib/common.sh"
@@ -128,6 +140,8 @@ else
   failed=$((failed + 1))
 fi
 
+stage_took
+echo "-- whole run: $SECONDS s"
 echo
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
