@@ -41,19 +41,20 @@ public sealed class EditorJourneyTests(PublishedSite site, ITestOutputHelper out
         Directory.CreateDirectory(folder);
         var imageFile = Path.Combine(folder, "low water.png");
         await File.WriteAllBytesAsync(imageFile, Png);
+        var dialog = page.Locator("#alt-text-dialog");
         try
         {
             var chooser = await page.RunAndWaitForFileChooserAsync(() => page.Locator("[data-test=insert-file]").ClickAsync());
             await chooser.SetFilesAsync(imageFile);
+            // The browser reads the file when it sends it: the file stays until the upload has answered.
+            await Expect(page.Locator("#insert-file-status")).ToHaveTextAsync("low-water.png is attached.");
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
 
-        var dialog = page.Locator("#alt-text-dialog");
         await Expect(dialog).ToBeVisibleAsync();
-        await Expect(page.Locator("#insert-file-status")).ToHaveTextAsync("low-water.png is attached.");
         await Site.ScreenshotAsync(page, "editor-alt-text");
 
         // No description and not marked decoration: asked again, nothing inserted.

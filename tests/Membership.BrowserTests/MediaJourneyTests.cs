@@ -65,6 +65,8 @@ public sealed class MediaJourneyTests(PublishedSite site, ITestOutputHelper outp
             await body.EvaluateAsync("b => { b.focus(); b.setSelectionRange(b.value.length, b.value.length); }");
             var chooser = await creatorPage.RunAndWaitForFileChooserAsync(() => creatorPage.Locator("[data-test=insert-file]").ClickAsync());
             await chooser.SetFilesAsync(Path.Combine(folder, "harbour-lights.png"));
+            // The browser reads the file when it sends it: the file stays until the upload has answered.
+            await Expect(creatorPage.Locator("#insert-file-status")).ToHaveTextAsync("harbour-lights.png is attached.");
         }
         finally
         {

@@ -118,6 +118,7 @@
     upload.disabled = true;
     status.className = 'hint';
     status.textContent = 'Uploading ' + chosen.name + '…';
+    let uploaded = null;
     try {
       const response = await fetch(upload.dataset.insertUpload, {
         method: 'POST',
@@ -132,7 +133,7 @@
         return;
       }
       status.textContent = answer.fileName + ' is attached.';
-      offer({ url: answer.url, name: answer.fileName, image: answer.isImage });
+      uploaded = { url: answer.url, name: answer.fileName, image: answer.isImage };
     } catch (e) {
       status.className = 'hint field-error';
       status.textContent = 'The upload did not reach the site. Check the connection and try again.';
@@ -140,5 +141,6 @@
       upload.disabled = false;
       picker.value = '';
     }
+    if (uploaded) offer(uploaded);
   });
 })();
