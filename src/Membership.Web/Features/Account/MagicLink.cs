@@ -49,15 +49,7 @@ public sealed class MagicLinkHandler(
             return;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        db.MagicLinkTokens.Add(new MagicLinkToken
-        {
-            UserId = user.Id,
-            TokenHash = Hash(token),
-            CreatedAt = now,
-            ExpiresAt = now.AddMinutes(security.Value.MagicLinkMinutes),
-        });
+        var token = AddToken(user);
         var returnUrl = string.IsNullOrEmpty(request.ReturnUrl) ? "" : $"&returnUrl={Uri.EscapeDataString(request.ReturnUrl)}";
         var link = links.Absolute($"account/magic?token={token}{returnUrl}");
         // The token and the email carrying it are stored together, or neither.
@@ -73,6 +65,14 @@ public sealed class MagicLinkHandler(
     /// </summary>
     public async Task<string> IssueAsync(AppUser user)
     {
+        var token = AddToken(user);
+        await db.SaveChangesAsync();
+        return token;
+    }
+
+    /// <summary>A new token for <paramref name="user"/>, its hash added to the context (saved by the caller); the token itself.</summary>
+    private string AddToken(AppUser user)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         db.MagicLinkTokens.Add(new MagicLinkToken
@@ -82,7 +82,6 @@ public sealed class MagicLinkHandler(
             CreatedAt = now,
             ExpiresAt = now.AddMinutes(security.Value.MagicLinkMinutes),
         });
-        await db.SaveChangesAsync();
         return token;
     }
 

@@ -40,9 +40,12 @@ public sealed class CurrentCreator(MembershipDbContext db, IHttpContextAccessor 
     /// <summary>The same, tracked by the request's context, for an action that changes the page and saves it.</summary>
     public Task<Creator?> FindTrackedAsync(CancellationToken cancellationToken = default) => FindAsync(db.Creators, cancellationToken);
 
-    private Task<Creator?> FindAsync(IQueryable<Creator> creators, CancellationToken cancellationToken)
+    private async Task<Creator?> FindAsync(IQueryable<Creator> creators, CancellationToken cancellationToken)
     {
         var userId = http.HttpContext?.User.IdOrNull();
-        return userId is null ? Task.FromResult<Creator?>(null) : creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        var creator = userId is null ? null : await creators.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        // The header's question is answered too: a creator screen asks nothing more of the database for it.
+        _hasPage ??= creator is not null;
+        return creator;
     }
 }
